@@ -1,0 +1,39 @@
+// What every command gets: validated configuration and a human-readable logger on stderr.
+import pino from 'pino';
+import pretty from 'pino-pretty';
+import { clickhouseSchema, kafkaSchema, loadConfig, registrySchema, telemetrySchema } from '@tributary/config';
+import type { ClickHouseSettings, KafkaSettings, LoadedConfig, RegistrySettings, TelemetrySettings } from '@tributary/config';
+import { createLogger } from '@tributary/telemetry';
+import type { Logger } from '@tributary/telemetry';
+
+export interface CliSettings {
+  kafka: KafkaSettings;
+  registry: RegistrySettings;
+  clickhouse: ClickHouseSettings;
+  telemetry: TelemetrySettings;
+}
+
+export const cliSchema = { kafka: kafkaSchema, registry: registrySchema, clickhouse: clickhouseSchema, telemetry: telemetrySchema('cli') };
+
+export interface CliContext {
+  config: LoadedConfig<CliSettings>;
+  logger: Logger;
+}
+
+export interface GlobalOptions {
+  config?: string[];
+  logLevel?: string;
+  json?: boolean;
+}
+
+export function createContext(options: GlobalOptions): CliContext {
+  const config = loadConfig<CliSettings>(cliSchema, {
+    ...(options.config ? { files: options.config } : {}),
+    overrides: { 'telemetry.logLevel': options.logLevel },
+  });
+  const level = config.values.telemetry.logLevel;
+  const destination = options.json
+    ? pino.destination(2)
+    : pretty({ destination: 2, colorize: process.stderr.isTTY, ignore: 'pid,hostname,service', translateTime: 'HH:MM:ss' });
+  return { config, logger: createLogger({ serviceName: 'cli', level }, destination) };
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// The tributary command line. Wiring only: each command lives in commands/.
+import { Command } from 'commander';
+import { registerCanary } from './commands/canary.ts';
+import { registerConfig } from './commands/config.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerSql } from './commands/sql.ts';
+import { registerStack } from './commands/stack.ts';
+import { reportError } from './output.ts';
+
+const program = new Command('tributary')
+  .description('Tributary: social-media data from platform APIs through Kafka into ClickHouse.')
+  .option('-c, --config <file>', 'JSON config file (repeatable; later files win)', (value: string, all: string[] = []) => [...all, value])
+  .option('--log-level <level>', 'log level for this command (fatal, error, warn, info, debug, trace, silent)')
+  .option('--json', 'machine-readable output')
+  .showHelpAfterError();
+
+registerStack(program);
+registerDemo(program);
+registerCanary(program);
+registerSql(program);
+registerConfig(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportError(error);
+}

@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { isTributaryError } from '@tributary/errors';
+import { classifyRegistryError, createSchemaRegistry } from '../src/index.ts';
+
+describe('kafka/registry', () => {
+  it('turns connection failures into REGISTRY_UNREACHABLE with a hint', async () => {
+    const registry = createSchemaRegistry({ url: 'http://127.0.0.1:9/apis/ccompat/v7', username: '', password: '', requestTimeoutMs: 1000 });
+    await assert.rejects(registry.registerAvro('{"type":"record","name":"X","fields":[]}', 'x-value'), (error: unknown) => {
+      assert.ok(isTributaryError(error));
+      assert.equal(error.code, 'REGISTRY_UNREACHABLE');
+      assert.equal(error.failureType, 'transient');
+      assert.match(error.message, /http:\/\/127\.0\.0\.1:9\/apis\/ccompat\/v7/);
+      assert.ok(error.hint);
+      return true;
+    });
+  });
+
+  it('leaves other errors alone', () => {
+    const original = new Error('Schema not found');
+    assert.equal(classifyRegistryError(original, 'http://r', 'decode'), original);
+    const wrapped = classifyRegistryError(Object.assign(new Error('x'), { cause: { code: 'ENOTFOUND' } }), 'http://r', 'register');
+    assert.ok(isTributaryError(wrapped) && wrapped.code === 'REGISTRY_UNREACHABLE');
+  });
+});

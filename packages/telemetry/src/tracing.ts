@@ -1,0 +1,47 @@
+// OpenTelemetry bootstrap. One call at process start, one awaited shutdown at exit:
+//   const tracing = startTracing({ serviceName, otlpEndpoint }); … await tracing.shutdown();
+// With an OTLP endpoint, spans are batched and exported over OTLP/HTTP (Jaeger, a collector,
+// or the receiver inside the tests). Without one, the SDK still creates real spans so trace ids
+// reach logs, Kafka headers and ClickHouse rows; nothing leaves the process.
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+
+export interface TracingSettings {
+  serviceName: string;
+  /** OTLP/HTTP base URL, e.g. http://127.0.0.1:4318; empty disables export. */
+  otlpEndpoint: string;
+  serviceVersion?: string;
+  /** Export batching delay; tests shorten it. */
+  exportDelayMs?: number;
+}
+
+export interface Tracing {
+  /** Flushes pending spans and stops the SDK. Safe to call twice. */
+  shutdown(): Promise<void>;
+}
+
+export function startTracing(settings: TracingSettings): Tracing {
+  const spanProcessors: SpanProcessor[] = [];
+  if (settings.otlpEndpoint !== '') {
+    const exporter = new OTLPTraceExporter({ url: `${settings.otlpEndpoint.replace(/\/$/, '')}/v1/traces` });
+    spanProcessors.push(new BatchSpanProcessor(exporter, { scheduledDelayMillis: settings.exportDelayMs ?? 1000 }));
+  }
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: settings.serviceName,
+      [ATTR_SERVICE_VERSION]: settings.serviceVersion ?? '0.1.0',
+    }),
+    autoDetectResources: false,
+    spanProcessors,
+    instrumentations: [],
+  });
+  sdk.start();
+  let stopped: Promise<void> | undefined;
+  return {
+    shutdown: () => (stopped ??= sdk.shutdown()),
+  };
+}

@@ -1,0 +1,5 @@
+export { useTestStack, releaseTestStack } from './stack.ts';
+export type { TestStack } from './stack.ts';
+export { uniqueName } from './names.ts';
+export { dockerEngineAnswers } from './docker.ts';
+export { CONTAINER_IMAGES } from './containers.ts';

@@ -1,0 +1,48 @@
+// Writes docs/configuration.md from the convict schemas, so the documented settings are the
+// declared settings. `--check` fails (exit 1) when the file is stale; CI runs that.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeSchema, repoRoot } from '@tributary/config';
+import type { SettingDescription } from '@tributary/config';
+import { cliSchema } from '../packages/cli/src/context.ts';
+import { testHarnessSchema } from '../packages/testing/src/spec.ts';
+import { localStackSchema } from '@tributary/local-stack';
+import { clickhouseEmbeddedSchema } from '@tributary/clickhouse-embedded';
+
+const sections: { title: string; intro: string; rows: SettingDescription[] }[] = [
+  {
+    title: 'Shared settings (every service and the CLI)',
+    intro: 'Endpoints and telemetry. The defaults point at the local stack on 127.0.0.1; set these to use external services.',
+    rows: describeSchema(cliSchema),
+  },
+  { title: 'Local stack (`tributary stack …`)', intro: 'Where and how deploy/local runs Kafka, the registry and embedded ClickHouse.', rows: describeSchema(localStackSchema) },
+  { title: 'Embedded ClickHouse server (services/clickhouse-embedded)', intro: 'The process that owns chDB and serves ClickHouse\'s HTTP interface.', rows: describeSchema(clickhouseEmbeddedSchema) },
+  { title: 'Test harness', intro: 'Which stack integration tests run against.', rows: describeSchema(testHarnessSchema).filter((row) => row.key.startsWith('test.')) },
+];
+
+function cell(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.replaceAll('|', '\\|');
+}
+
+let text = `# Configuration\n\nGenerated from the convict schemas by \`npm run docs:config\`; do not edit by hand.\n\n`;
+text += 'Precedence: defaults < JSON config files (`TRIBUTARY_CONFIG_FILE`, comma-separated, or `--config`) < environment variables < command-line flags. ';
+text += 'Validation is strict: unknown keys and malformed values stop the process at boot with every problem listed. Secrets are masked in every dump.\n';
+for (const section of sections) {
+  text += `\n## ${section.title}\n\n${section.intro}\n\n| key | environment variable | format | default | description |\n|---|---|---|---|---|\n`;
+  for (const row of section.rows) {
+    text += `| \`${row.key}\` | \`${row.env ?? ''}\` | ${cell(row.format)} | \`${cell(row.default)}\` | ${cell(row.doc)}${row.sensitive ? ' (secret)' : ''} |\n`;
+  }
+}
+
+const target = join(repoRoot(), 'docs/configuration.md');
+if (process.argv.includes('--check')) {
+  if (!existsSync(target) || readFileSync(target, 'utf8') !== text) {
+    process.stderr.write('docs/configuration.md is out of date: run `npm run docs:config`.\n');
+    process.exit(1);
+  }
+  process.stdout.write('docs/configuration.md is up to date.\n');
+} else {
+  writeFileSync(target, text);
+  process.stdout.write(`Wrote ${target}\n`);
+}
