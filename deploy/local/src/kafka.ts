@@ -88,13 +88,19 @@ export async function ensureKafkaJars(context: ComponentContext): Promise<string
   const pomSha256 = createHash('sha256')
     .update(await readFile(KAFKA_POM))
     .digest('hex');
-  return withLock(join(settings.downloadsDir, '.lock'), settings.downloadTimeoutMs, logger, async () => {
+  const cached = async (report: boolean): Promise<string[] | undefined> => {
     const marker = (await readCompleteMarker(dir)) as KafkaJarsMarker | undefined;
-    if (marker && marker.pomSha256 === pomSha256 && Array.isArray(marker.jars)) {
-      const damaged = await damagedJars(dir, marker.jars);
-      if (damaged.length === 0) return marker.jars.map((jar) => join(dir, jar));
-      logger.warn({ damaged }, `Cached Kafka jars are damaged (${damaged.map((d) => d.jar).join(', ')}); fetching them again`);
-    }
+    if (!marker || marker.pomSha256 !== pomSha256 || !Array.isArray(marker.jars)) return undefined;
+    const damaged = await damagedJars(dir, marker.jars);
+    if (damaged.length === 0) return marker.jars.map((jar) => join(dir, jar));
+    if (report) logger.warn({ damaged }, `Cached Kafka jars are damaged (${damaged.map((d) => d.jar).join(', ')}); fetching them again`);
+    return undefined;
+  };
+  const ready = await cached(true);
+  if (ready) return ready;
+  return withLock(join(settings.downloadsDir, '.lock'), settings.downloadTimeoutMs, logger, async () => {
+    const fetchedMeanwhile = await cached(false); // by another process, while we waited for the lock
+    if (fetchedMeanwhile) return fetchedMeanwhile;
     await checkMaven({ command: settings.maven.command, env: context.env });
     const localRepository = localRepositoryDir(settings.maven.localRepository);
     const partial = `${dir}.partial-${process.pid}`;

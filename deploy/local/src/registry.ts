@@ -40,8 +40,10 @@ export function registryHome(downloadsDir: string): string {
 export async function ensureRegistryHome(context: ComponentContext): Promise<string> {
   const { settings, logger } = context;
   const home = registryHome(settings.downloadsDir);
+  const unpacked = async () => (await readCompleteMarker(home)) !== undefined && (await zipProblem(join(home, RUNNER_JAR))) === undefined;
+  if (await unpacked()) return home;
   return withLock(join(settings.downloadsDir, '.lock'), settings.downloadTimeoutMs, logger, async () => {
-    if ((await readCompleteMarker(home)) && (await zipProblem(join(home, RUNNER_JAR))) === undefined) return home;
+    if (await unpacked()) return home; // unpacked by another process while we waited for the lock
     const download = {
       remoteRepositoryUrl: settings.maven.remoteRepositoryUrl,
       localRepository: localRepositoryDir(settings.maven.localRepository),
