@@ -2,9 +2,10 @@
 // and child processes inherit it (PATH to find java and mvn, HOME for ~/.m2, JAVA_HOME...).
 // Callers (tests) pass their own; otherwise it is this process's, passed through unread.
 
+import { processEnvironment } from '@tributary/config';
+
 export type Environment = Record<string, string | undefined>;
 
 export function inheritedEnvironment(given: Environment | undefined): Environment {
-  // eslint-disable-next-line no-restricted-properties -- passed through to child processes, never read for configuration
-  return given ?? { ...process.env };
+  return given ?? processEnvironment();
 }

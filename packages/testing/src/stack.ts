@@ -66,6 +66,9 @@ async function resolveTestStack(): Promise<TestStack> {
     report('no endpoints configured and no Docker engine: using the local stack (deploy/local)…');
     const result = await stackUp({});
     if (result.started.length > 0 && !test.keepStack) cleanup = () => stackDown({ components: result.started });
+    kafka = { ...kafka, brokers: [result.endpoints.kafkaBrokers] };
+    registry = { ...registry, url: result.endpoints.registryUrl };
+    clickhouse = { ...clickhouse, url: result.endpoints.clickhouseUrl };
     report(`local stack: started [${result.started.join(', ')}], reused [${result.reused.join(', ')}]`);
   }
 

@@ -1,6 +1,7 @@
 // Entry point of the embedded ClickHouse server: configuration, logger, server, signals.
 // deploy/local starts it as `node services/clickhouse-embedded/src/main.ts` and waits for
 // GET /ping to answer 200 "Ok.\n".
+import { setThreadPoolSize } from '@tributary/config';
 import { isTributaryError } from '@tributary/errors';
 import { createLogger } from '@tributary/telemetry';
 import { startServer } from './server.ts';
@@ -19,9 +20,8 @@ async function main(): Promise<void> {
   }
   // chdb runs every engine call on the libuv thread pool (4 threads by default), so the pool must
   // be sized before its first use to let maxConcurrentQueries queries run at once, plus room for
-  // zlib and fs work. This configures the runtime; it reads no configuration.
-  // eslint-disable-next-line no-restricted-properties
-  process.env.UV_THREADPOOL_SIZE = String(Math.min(1024, settings.maxConcurrentQueries + 4));
+  // zlib and fs work.
+  setThreadPoolSize(settings.maxConcurrentQueries + 4);
 
   const logger = createLogger({ serviceName: SERVICE, level: settings.logLevel });
   let server;

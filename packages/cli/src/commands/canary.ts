@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { processEnvironment } from '@tributary/config';
 import { startTracing } from '@tributary/telemetry';
 import { TributaryError } from '@tributary/errors';
 import { runCanary } from '../canary.ts';
@@ -19,7 +20,7 @@ export interface ReadBack {
 }
 
 /** Reads the canary row back through `tributary sql` in a child process. */
-export function readBackInChild(result: CanaryResult, configFiles: string[] | undefined): ReadBack {
+export function readBackInChild(result: CanaryResult, configFiles: string[] | undefined, clickhouseUrl: string): ReadBack {
   const args = [
     CLI_MAIN,
     ...(configFiles ?? []).flatMap((file) => ['--config', file]),
@@ -30,7 +31,11 @@ export function readBackInChild(result: CanaryResult, configFiles: string[] | un
     '--format',
     'json',
   ];
-  const child = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000 });
+  const child = spawnSync(process.execPath, args, {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...processEnvironment(), TRIBUTARY_CLICKHOUSE_URL: clickhouseUrl },
+  });
   if (child.status !== 0) {
     throw new TributaryError('CANARY_READBACK_FAILED', `Reading the canary back in a separate process failed: ${child.stderr.trim() || `exit ${child.status}`}`, {
       failureType: 'system',
@@ -39,8 +44,22 @@ export function readBackInChild(result: CanaryResult, configFiles: string[] | un
   return { pid: child.pid, rows: JSON.parse(child.stdout) as Record<string, unknown>[] };
 }
 
-export async function canaryCommand(context: CliContext, options: GlobalOptions & { message?: string }): Promise<void> {
-  const { values } = context.config;
+export interface Endpoints {
+  kafkaBrokers: string;
+  registryUrl: string;
+  clickhouseUrl: string;
+}
+
+export async function canaryCommand(context: CliContext, options: GlobalOptions & { message?: string }, endpoints?: Endpoints): Promise<void> {
+  const configured = context.config.values;
+  const values = endpoints
+    ? {
+        ...configured,
+        kafka: { ...configured.kafka, brokers: [endpoints.kafkaBrokers] },
+        registry: { ...configured.registry, url: endpoints.registryUrl },
+        clickhouse: { ...configured.clickhouse, url: endpoints.clickhouseUrl },
+      }
+    : configured;
   const tracing = startTracing({ serviceName: 'tributary-canary', otlpEndpoint: values.telemetry.otlpEndpoint });
   try {
     const result = await runCanary({
@@ -57,7 +76,7 @@ export async function canaryCommand(context: CliContext, options: GlobalOptions 
         if (step === 'consumed') printStep(`consumed, decoded and inserted into ClickHouse table ${String(detail.table)}; offset committed after the insert`);
       },
     });
-    const readBack = readBackInChild(result, options.config);
+    const readBack = readBackInChild(result, options.config, values.clickhouse.url);
     const row = readBack.rows[0];
     if (!row || row.event_id !== result.event.event_id) {
       throw new TributaryError('CANARY_NOT_FOUND', `The canary event ${result.event.event_id} is not in ClickHouse table ${result.table}.`, { failureType: 'system' });
