@@ -231,7 +231,7 @@ export function kafkaAnswers(port: number, timeoutMs = 2_000): Promise<boolean> 
 
 export const kafka: Component = {
   name: 'kafka',
-  displayName: 'Kafka',
+  displayName: `Kafka ${KAFKA_VERSION}`,
   version: KAFKA_VERSION,
   usesJava: true,
 

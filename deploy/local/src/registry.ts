@@ -86,7 +86,7 @@ function baseUrl(port: number): string {
 
 export const registry: Component = {
   name: 'registry',
-  displayName: 'Schema registry (Apicurio)',
+  displayName: `Schema registry (Apicurio ${REGISTRY_VERSION})`,
   version: REGISTRY_VERSION,
   usesJava: true,
 

@@ -209,7 +209,7 @@ async function startComponent(component: Component, context: ComponentContext, f
 
   const logFile = layout.logFile(component.name);
   if (existsSync(logFile)) renameSync(logFile, layout.previousLogFile(component.name));
-  logger.info({ component: component.name, logFile }, `Starting ${component.displayName} ${component.version}`);
+  logger.info({ component: component.name, version: component.version, logFile }, `Starting ${component.displayName}`);
   const startedAt = Date.now();
   const launched = await spawnDetached(spec, logFile);
   writePidFile(layout.pidFile(component.name), {
