@@ -1,6 +1,6 @@
 // Test fixtures: temp dirs, tiny real zip files, fake executables on an injected PATH.
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,9 +10,19 @@ import { crc32 } from 'node:zlib';
 import { createLogger } from '@tributary/telemetry';
 import type { Logger } from '@tributary/telemetry';
 
+const created: string[] = [];
+
+/** A fresh directory under the OS temp dir, removed when the whole mocha run ends. */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `tributary-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `tributary-local-stack-test-${prefix}-`));
+  created.push(dir);
+  return dir;
 }
+
+// A root-level hook (this module is imported while mocha loads the test files, once).
+after(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 /** A logger that keeps its lines in memory, for asserting on progress messages. */
 export function memoryLogger(): { logger: Logger; lines: () => { level: string; msg: string }[] } {
