@@ -25,7 +25,13 @@ export const clickhouse: Component = {
   usesJava: false,
 
   ports: (settings) => [
-    { key: 'http', port: settings.clickhouse.port, purpose: 'ClickHouse HTTP interface', env: 'TRIBUTARY_STACK_CLICKHOUSE_PORT' },
+    {
+      key: 'http',
+      setting: 'clickhouse.port',
+      port: settings.clickhouse.port,
+      purpose: 'ClickHouse HTTP interface',
+      env: 'TRIBUTARY_STACK_CLICKHOUSE_PORT',
+    },
   ],
 
   endpoint: (settings) => baseUrl(settings.clickhouse.port),

@@ -21,6 +21,8 @@ export interface PortSpec {
   purpose: string;
   /** Key in the ports map of pid files and status, e.g. "client". */
   key: string;
+  /** The setting that moves it, and its environment variable. */
+  setting: string;
   env: string;
 }
 

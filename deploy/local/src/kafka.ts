@@ -236,9 +236,16 @@ export const kafka: Component = {
   usesJava: true,
 
   ports: (settings) => [
-    { key: 'client', port: settings.kafka.port, purpose: 'Kafka client listener', env: 'TRIBUTARY_STACK_KAFKA_PORT' },
+    {
+      key: 'client',
+      setting: 'kafka.port',
+      port: settings.kafka.port,
+      purpose: 'Kafka client listener',
+      env: 'TRIBUTARY_STACK_KAFKA_PORT',
+    },
     {
       key: 'controller',
+      setting: 'kafka.controllerPort',
       port: settings.kafka.controllerPort,
       purpose: 'Kafka controller listener',
       env: 'TRIBUTARY_STACK_KAFKA_CONTROLLER_PORT',

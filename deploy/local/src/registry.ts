@@ -91,7 +91,13 @@ export const registry: Component = {
   usesJava: true,
 
   ports: (settings) => [
-    { key: 'http', port: settings.registry.port, purpose: 'schema registry HTTP', env: 'TRIBUTARY_STACK_REGISTRY_PORT' },
+    {
+      key: 'http',
+      setting: 'registry.port',
+      port: settings.registry.port,
+      purpose: 'schema registry HTTP',
+      env: 'TRIBUTARY_STACK_REGISTRY_PORT',
+    },
   ],
 
   endpoint: (settings) => `${baseUrl(settings.registry.port)}${CONFLUENT_API_PATH}`,

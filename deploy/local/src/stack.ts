@@ -185,7 +185,7 @@ async function preflight(context: ComponentContext, components: Component[]): Pr
       if (clash) {
         conflicts.push({
           port: spec.port,
-          setting: spec.key,
+          setting: spec.setting,
           env: spec.env,
           purpose: spec.purpose,
           holder: `this stack's own ${clash} (two settings name the same port)`,
@@ -195,7 +195,7 @@ async function preflight(context: ComponentContext, components: Component[]): Pr
       seen.set(spec.port, spec.purpose);
       if (await isPortFree(spec.port)) continue;
       const holder = describeHolder(await findPortHolder(spec.port));
-      conflicts.push({ port: spec.port, setting: spec.key, env: spec.env, purpose: spec.purpose, ...(holder ? { holder } : {}) });
+      conflicts.push({ port: spec.port, setting: spec.setting, env: spec.env, purpose: spec.purpose, ...(holder ? { holder } : {}) });
     }
   }
   if (conflicts.length > 0) throw portsInUse(conflicts);
