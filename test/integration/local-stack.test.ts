@@ -130,6 +130,22 @@ describe('local stack up -> status -> down (integration)', function () {
     }
   });
 
+  it('keeps registered schemas, with their ids, across a registry restart', async () => {
+    const url = `http://127.0.0.1:${stack.overrides['registry.port']}/apis/ccompat/v7`;
+    const headers = { 'content-type': 'application/vnd.schemaregistry.v1+json' };
+    const schema = JSON.stringify({ type: 'record', name: 'KeptAcrossRestarts', fields: [{ name: 'id', type: 'string' }] });
+    const registered = await fetch(`${url}/subjects/kept-across-restarts-value/versions`, { method: 'POST', headers, body: JSON.stringify({ schema }) });
+    assert.equal(registered.status, 200);
+    const { id } = (await registered.json()) as { id: number };
+
+    await stackDown({ ...options(), components: ['registry'] });
+    await stackUp({ ...options(), components: ['registry'] });
+
+    const served = await fetch(`${url}/schemas/ids/${id}`);
+    assert.equal(served.status, 200, 'the id issued before the restart is still served');
+    assert.equal(((await served.json()) as { schema: string }).schema, schema);
+  });
+
   it('cleans up after a crash: the stale pid file is removed and the component started again', async () => {
     const registry = component(await stackStatus(options()), 'registry');
     process.kill(registry.pid!, 'SIGKILL');
@@ -145,9 +161,11 @@ describe('local stack up -> status -> down (integration)', function () {
     assert.notEqual(component(result, 'registry').pid, registry.pid);
   });
 
-  it('wipes Kafka data with fresh', async () => {
-    const result = await stackUp({ ...options(), components: ['kafka'], fresh: true });
-    assert.deepEqual(result.started, ['kafka']);
+  it('wipes Kafka and registry data with fresh', async () => {
+    const result = await stackUp({ ...options(), components: ['kafka', 'registry'], fresh: true });
+    assert.deepEqual(result.started, ['kafka', 'registry']);
+    const subjects = (await (await fetch(`http://127.0.0.1:${stack.overrides['registry.port']}/apis/ccompat/v7/subjects`)).json()) as string[];
+    assert.ok(!subjects.includes('kept-across-restarts-value'), 'the registry starts empty after fresh');
     const client = admin();
     await client.connect();
     try {

@@ -24,6 +24,7 @@ export interface StackLayout {
   kafkaDataDir: string;
   kafkaServerProperties: string;
   clickhouseDataDir: string;
+  registryDataDir: string;
   logFile(component: ComponentName): string;
   previousLogFile(component: ComponentName): string;
   pidFile(component: ComponentName): string;
@@ -42,6 +43,7 @@ export function stackLayout(dir: string, downloadsDir: string): StackLayout {
     kafkaDataDir: join(dir, 'kafka', 'data'),
     kafkaServerProperties: join(dir, 'kafka', 'server.properties'),
     clickhouseDataDir: join(dir, 'clickhouse', 'data'),
+    registryDataDir: join(dir, 'registry', 'data'),
     logFile: (component) => join(logsDir, `${component}.log`),
     previousLogFile: (component) => join(logsDir, `${component}.previous.log`),
     pidFile: (component) => join(pidsDir, `${component}.pid`),

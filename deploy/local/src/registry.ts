@@ -1,6 +1,7 @@
 // Apicurio Registry 3.0.9 as the local Confluent-API schema registry (why 3.0.9 and how it
-// differs from Confluent: docs/adr/0007). In-memory H2 storage: every start is an empty registry,
-// so producers register their schemas again (the kafkajs client does so lazily).
+// differs from Confluent: docs/adr/0007). Storage: an H2 database file under the stack dir, so
+// schemas (and their ids, which Kafka records carry) live as long as the Kafka data they
+// describe; up --fresh wipes both.
 // - artifact: io.apicurio:apicurio-registry-app:3.0.9:tar.gz:all from Maven Central, downloaded
 //   directly (Maven cannot resolve it, see maven.ts), unpacked once into the downloads dir;
 // - run: java -jar apicurio-registry-app-3.0.9-runner.jar (Quarkus legacy-jar layout) on 127.0.0.1;
@@ -105,7 +106,7 @@ export const registry: Component = {
   async preflight() {},
 
   async prepare(context) {
-    await mkdir(join(context.layout.dir, 'registry'), { recursive: true });
+    await mkdir(context.layout.registryDataDir, { recursive: true });
     await ensureRegistryHome(context);
   },
 
@@ -122,7 +123,9 @@ export const registry: Component = {
         `-Dquarkus.http.port=${settings.registry.port}`,
         // Confluent's default; Apicurio's is none. Enforced for every subject without its own rule.
         '-Dapicurio.rules.global.compatibility=BACKWARD',
-        // In-memory H2 needs no pool of 20 connections.
+        // File-backed H2: ids must survive restarts, because Kafka keeps the records that carry them.
+        `-Dapicurio.datasource.url=jdbc:h2:file:${join(layout.registryDataDir, 'registry')}`,
+        // A local H2 file needs no pool of 20 connections.
         '-Dapicurio.datasource.jdbc.initial-size=2',
         '-Dapicurio.datasource.jdbc.min-size=2',
         // 3.0.9 ships a broken date pattern (YYYY-MMx-dd) and hides Quarkus' "started in" line.
@@ -165,9 +168,9 @@ export const registry: Component = {
 
   healthy: (context) => httpAnswers(`${baseUrl(context.settings.registry.port)}/health/ready`),
 
-  async wipe() {
-    // In-memory storage: a restart is a wipe.
+  async wipe(context) {
+    await rm(context.layout.registryDataDir, { recursive: true, force: true });
   },
 
-  dataDir: () => undefined,
+  dataDir: (layout) => layout.registryDataDir,
 };
