@@ -4,8 +4,10 @@ import { Command } from 'commander';
 import { registerCanary } from './commands/canary.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerSchemasCommands } from './commands/schemas.ts';
 import { registerSql } from './commands/sql.ts';
 import { registerStack } from './commands/stack.ts';
+import { registerTopics } from './commands/topics.ts';
 import { reportError } from './output.ts';
 
 const program = new Command('tributary')
@@ -20,6 +22,8 @@ registerDemo(program);
 registerCanary(program);
 registerSql(program);
 registerConfig(program);
+registerTopics(program);
+registerSchemasCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,3 +4,7 @@ export { createSchemaRegistry, classifyRegistryError } from './registry.ts';
 export type { Registry } from './registry.ts';
 export { injectTraceHeaders, extractTraceContext } from './trace-headers.ts';
 export type { KafkaHeaders } from './trace-headers.ts';
+export { connectTopicAdmin } from './topic-admin.ts';
+export type { TopicAdmin, TopicState, NewTopic } from './topic-admin.ts';
+export { createRegistryAdmin } from './registry-admin.ts';
+export type { RegistryAdmin, RegisteredSchema } from './registry-admin.ts';
