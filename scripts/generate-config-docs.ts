@@ -15,9 +15,21 @@ const sections: { title: string; intro: string; rows: SettingDescription[] }[] =
     intro: 'Endpoints and telemetry. The defaults point at the local stack on 127.0.0.1; set these to use external services.',
     rows: describeSchema(cliSchema),
   },
-  { title: 'Local stack (`tributary stack …`)', intro: 'Where and how deploy/local runs Kafka, the registry and embedded ClickHouse.', rows: describeSchema(localStackSchema) },
-  { title: 'Embedded ClickHouse server (services/clickhouse-embedded)', intro: 'The process that owns chDB and serves ClickHouse\'s HTTP interface.', rows: describeSchema(clickhouseEmbeddedSchema) },
-  { title: 'Test harness', intro: 'Which stack integration tests run against.', rows: describeSchema(testHarnessSchema).filter((row) => row.key.startsWith('test.')) },
+  {
+    title: 'Local stack (`tributary stack …`)',
+    intro: 'Where and how deploy/local runs Kafka, the registry and embedded ClickHouse.',
+    rows: describeSchema(localStackSchema),
+  },
+  {
+    title: 'Embedded ClickHouse server (services/clickhouse-embedded)',
+    intro: "The process that owns chDB and serves ClickHouse's HTTP interface.",
+    rows: describeSchema(clickhouseEmbeddedSchema),
+  },
+  {
+    title: 'Test harness',
+    intro: 'Which stack integration tests run against.',
+    rows: describeSchema(testHarnessSchema).filter((row) => row.key.startsWith('test.')),
+  },
 ];
 
 function cell(value: unknown): string {
@@ -26,8 +38,10 @@ function cell(value: unknown): string {
 }
 
 let text = `# Configuration\n\nGenerated from the convict schemas by \`npm run docs:config\`; do not edit by hand.\n\n`;
-text += 'Precedence: defaults < JSON config files (`TRIBUTARY_CONFIG_FILE`, comma-separated, or `--config`) < environment variables < command-line flags. ';
-text += 'Validation is strict: unknown keys and malformed values stop the process at boot with every problem listed. Secrets are masked in every dump.\n';
+text +=
+  'Precedence: defaults < JSON config files (`TRIBUTARY_CONFIG_FILE`, comma-separated, or `--config`) < environment variables < command-line flags. ';
+text +=
+  'Validation is strict: unknown keys and malformed values stop the process at boot with every problem listed. Secrets are masked in every dump.\n';
 for (const section of sections) {
   text += `\n## ${section.title}\n\n${section.intro}\n\n| key | environment variable | format | default | description |\n|---|---|---|---|---|\n`;
   for (const row of section.rows) {

@@ -8,7 +8,9 @@ import { isTributaryError } from '@tributary/errors';
 import { createLogger } from '@tributary/telemetry';
 import { useTestStack, uniqueName } from '@tributary/testing';
 import type { TestStack } from '@tributary/testing';
-import { clickhouseClient, runCanary } from '../../packages/cli/src/canary.ts';
+import { createClickHouseClient } from '@tributary/clickhouse';
+import { processEnvironment } from '@tributary/config';
+import { runCanary } from '../../packages/cli/src/canary.ts';
 
 const CLI = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 
@@ -38,7 +40,7 @@ describe('canary round trip (integration)', function () {
     assert.ok(result.schemaId > 0);
     assert.match(result.traceId, /^[0-9a-f]{32}$/);
 
-    const client = clickhouseClient(stack.clickhouse);
+    const client = createClickHouseClient(stack.clickhouse);
     try {
       const rows = await (
         await client.query({
@@ -72,10 +74,22 @@ describe('canary round trip (integration)', function () {
       topic,
       table,
     });
-    const child = spawnSync(process.execPath, [CLI, 'sql', `SELECT event_id, source_topic FROM ${table} WHERE event_id = {id:String}`, '--param', `id=${result.event.event_id}`, '--format', 'json'], {
-      encoding: 'utf8',
-      env: { ...process.env, ...stack.env, TRIBUTARY_LOG_LEVEL: 'warn' },
-    });
+    const child = spawnSync(
+      process.execPath,
+      [
+        CLI,
+        'sql',
+        `SELECT event_id, source_topic FROM ${table} WHERE event_id = {id:String}`,
+        '--param',
+        `id=${result.event.event_id}`,
+        '--format',
+        'json',
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...processEnvironment(), ...stack.env, TRIBUTARY_LOG_LEVEL: 'warn' },
+      },
+    );
     assert.equal(child.status, 0, child.stderr);
     assert.deepEqual(JSON.parse(child.stdout), [{ event_id: result.event.event_id, source_topic: topic }]);
   });

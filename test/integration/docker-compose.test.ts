@@ -18,7 +18,9 @@ interface ComposeService {
 }
 
 const root = repoRoot();
-const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+};
 const defaults = loadConfig({ kafka: kafkaSchema, registry: registrySchema, clickhouse: clickhouseSchema }, { env: {} }).values;
 
 function hostPorts(service: ComposeService): Map<number, number> {
@@ -67,7 +69,11 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of platform) {
       const env = service.environment ?? {};
       const broker = String(env.TRIBUTARY_KAFKA_BROKERS);
-      assert.match(String(compose.services.kafka!.environment?.KAFKA_ADVERTISED_LISTENERS), new RegExp(broker.replace('.', '\\.')), `${name}: ${broker} is advertised`);
+      assert.match(
+        String(compose.services.kafka!.environment?.KAFKA_ADVERTISED_LISTENERS),
+        new RegExp(broker.replace('.', '\\.')),
+        `${name}: ${broker} is advertised`,
+      );
       for (const key of ['TRIBUTARY_REGISTRY_URL', 'TRIBUTARY_CLICKHOUSE_URL', 'TRIBUTARY_OTLP_ENDPOINT']) {
         const host = new URL(String(env[key])).hostname;
         assert.ok(compose.services[host], `${name}: ${key} points at service ${host}`);

@@ -134,7 +134,11 @@ describe('local stack up -> status -> down (integration)', function () {
     const url = `http://127.0.0.1:${stack.overrides['registry.port']}/apis/ccompat/v7`;
     const headers = { 'content-type': 'application/vnd.schemaregistry.v1+json' };
     const schema = JSON.stringify({ type: 'record', name: 'KeptAcrossRestarts', fields: [{ name: 'id', type: 'string' }] });
-    const registered = await fetch(`${url}/subjects/kept-across-restarts-value/versions`, { method: 'POST', headers, body: JSON.stringify({ schema }) });
+    const registered = await fetch(`${url}/subjects/kept-across-restarts-value/versions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ schema }),
+    });
     assert.equal(registered.status, 200);
     const { id } = (await registered.json()) as { id: number };
 
@@ -164,7 +168,9 @@ describe('local stack up -> status -> down (integration)', function () {
   it('wipes Kafka and registry data with fresh', async () => {
     const result = await stackUp({ ...options(), components: ['kafka', 'registry'], fresh: true });
     assert.deepEqual(result.started, ['kafka', 'registry']);
-    const subjects = (await (await fetch(`http://127.0.0.1:${stack.overrides['registry.port']}/apis/ccompat/v7/subjects`)).json()) as string[];
+    const subjects = (await (
+      await fetch(`http://127.0.0.1:${stack.overrides['registry.port']}/apis/ccompat/v7/subjects`)
+    ).json()) as string[];
     assert.ok(!subjects.includes('kept-across-restarts-value'), 'the registry starts empty after fresh');
     const client = admin();
     await client.connect();

@@ -8,12 +8,11 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { context, trace, SpanStatusCode } from '@opentelemetry/api';
-import { createClient } from '@clickhouse/client';
-import type { ClickHouseClient } from '@clickhouse/client';
+import { createClickHouseClient } from '@tributary/clickhouse';
 import { repoRoot } from '@tributary/config';
 import type { ClickHouseSettings, KafkaSettings, RegistrySettings } from '@tributary/config';
 import { TributaryError } from '@tributary/errors';
-import { createKafka, createSchemaRegistry, extractTraceContext, injectTraceHeaders } from '@tributary/kafka';
+import { createKafka, createSchemaRegistry, extractTraceContext, injectTraceHeaders, javaCompatiblePartitioner } from '@tributary/kafka';
 import type { Logger } from '@tributary/telemetry';
 
 export const CANARY_SCHEMA_PATH = join(repoRoot(), 'schemas/avro/system/canary.avsc');
@@ -54,16 +53,6 @@ export function canaryEventId(runId: string, sequence: number): string {
   return createHash('sha256').update(`canary\u0000${runId}\u0000${sequence}`).digest('hex').slice(0, 32);
 }
 
-export function clickhouseClient(settings: ClickHouseSettings): ClickHouseClient {
-  return createClient({
-    url: settings.url,
-    username: settings.username,
-    password: settings.password,
-    database: settings.database,
-    request_timeout: settings.requestTimeoutMs,
-  });
-}
-
 function toClickHouseDateTime64(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 }
@@ -76,9 +65,9 @@ export async function runCanary(options: CanaryOptions): Promise<CanaryResult> {
   const tracer = trace.getTracer('tributary-canary');
   const kafka = createKafka(options.kafka, 'canary', options.logger);
   const registry = createSchemaRegistry(options.registry);
-  const clickhouse = clickhouseClient(options.clickhouse);
+  const clickhouse = createClickHouseClient(options.clickhouse, 'tributary-canary');
   const admin = kafka.admin();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: javaCompatiblePartitioner });
   const consumer = kafka.consumer({ groupId: `tributary-canary-${randomUUID()}`, allowAutoTopicCreation: false });
 
   try {
@@ -108,9 +97,14 @@ export async function runCanary(options: CanaryOptions): Promise<CanaryResult> {
       await producer.connect();
       const value = await registry.encode(schemaId, event);
       const [ack] = await context.with(trace.setSpan(context.active(), span), () =>
-        producer.send({ topic, acks: -1, messages: [{ key: event.event_id, value, headers: injectTraceHeaders({ 'tributary-event-id': event.event_id }) }] }),
+        producer.send({
+          topic,
+          acks: -1,
+          messages: [{ key: event.event_id, value, headers: injectTraceHeaders({ 'tributary-event-id': event.event_id }) }],
+        }),
       );
-      if (!ack) throw new TributaryError('CANARY_NO_ACK', 'The broker acknowledged nothing for the canary event.', { failureType: 'system' });
+      if (!ack)
+        throw new TributaryError('CANARY_NO_ACK', 'The broker acknowledged nothing for the canary event.', { failureType: 'system' });
       partition = ack.partition;
       offset = ack.baseOffset ?? ack.offset ?? '0';
     } catch (error) {
@@ -194,7 +188,12 @@ async function consumeOne(
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   return new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new TributaryError('CANARY_TIMEOUT', `The canary event did not come back from ${topic} within ${timeoutMs} ms.`, { failureType: 'transient' })),
+      () =>
+        reject(
+          new TributaryError('CANARY_TIMEOUT', `The canary event did not come back from ${topic} within ${timeoutMs} ms.`, {
+            failureType: 'transient',
+          }),
+        ),
       timeoutMs,
     );
     consumer

@@ -12,9 +12,14 @@ export function printTable(rows: Record<string, unknown>[], columns?: string[]):
     return;
   }
   const names = columns ?? Object.keys(rows[0] ?? {});
-  const cell = (value: unknown): string => (value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+  const cell = (value: unknown): string =>
+    value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
   const widths = names.map((name) => Math.max(name.length, ...rows.map((row) => cell(row[name]).length)));
-  const line = (values: string[]): string => values.map((value, i) => value.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (values: string[]): string =>
+    values
+      .map((value, i) => value.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${line(names)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
   for (const row of rows) process.stdout.write(`${line(names.map((name) => cell(row[name])))}\n`);
 }

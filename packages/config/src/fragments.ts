@@ -20,7 +20,12 @@ export const kafkaSchema: convict.Schema<KafkaSettings> = {
     default: ['127.0.0.1:9092'],
     env: 'TRIBUTARY_KAFKA_BROKERS',
   },
-  clientId: { doc: 'Kafka client id prefix; the service name is appended.', format: String, default: 'tributary', env: 'TRIBUTARY_KAFKA_CLIENT_ID' },
+  clientId: {
+    doc: 'Kafka client id prefix; the service name is appended.',
+    format: String,
+    default: 'tributary',
+    env: 'TRIBUTARY_KAFKA_CLIENT_ID',
+  },
   ssl: { doc: 'Connect to the brokers over TLS.', format: Boolean, default: false, env: 'TRIBUTARY_KAFKA_SSL' },
   sasl: {
     mechanism: {
@@ -32,8 +37,18 @@ export const kafkaSchema: convict.Schema<KafkaSettings> = {
     username: { doc: 'SASL user name.', format: String, default: '', env: 'TRIBUTARY_KAFKA_SASL_USERNAME' },
     password: { doc: 'SASL password.', format: String, default: '', env: 'TRIBUTARY_KAFKA_SASL_PASSWORD', sensitive: true },
   },
-  connectionTimeoutMs: { doc: 'Time to establish a broker connection.', format: 'positive-int', default: 3000, env: 'TRIBUTARY_KAFKA_CONNECTION_TIMEOUT_MS' },
-  requestTimeoutMs: { doc: 'Time to wait for a broker response.', format: 'positive-int', default: 30000, env: 'TRIBUTARY_KAFKA_REQUEST_TIMEOUT_MS' },
+  connectionTimeoutMs: {
+    doc: 'Time to establish a broker connection.',
+    format: 'positive-int',
+    default: 3000,
+    env: 'TRIBUTARY_KAFKA_CONNECTION_TIMEOUT_MS',
+  },
+  requestTimeoutMs: {
+    doc: 'Time to wait for a broker response.',
+    format: 'positive-int',
+    default: 30000,
+    env: 'TRIBUTARY_KAFKA_REQUEST_TIMEOUT_MS',
+  },
 };
 
 export interface RegistrySettings {
@@ -52,7 +67,12 @@ export const registrySchema: convict.Schema<RegistrySettings> = {
   },
   username: { doc: 'Registry basic-auth user; empty for none.', format: String, default: '', env: 'TRIBUTARY_REGISTRY_USERNAME' },
   password: { doc: 'Registry basic-auth password.', format: String, default: '', env: 'TRIBUTARY_REGISTRY_PASSWORD', sensitive: true },
-  requestTimeoutMs: { doc: 'Time to wait for a registry response.', format: 'positive-int', default: 10000, env: 'TRIBUTARY_REGISTRY_REQUEST_TIMEOUT_MS' },
+  requestTimeoutMs: {
+    doc: 'Time to wait for a registry response.',
+    format: 'positive-int',
+    default: 10000,
+    env: 'TRIBUTARY_REGISTRY_REQUEST_TIMEOUT_MS',
+  },
 };
 
 export interface ClickHouseSettings {
@@ -65,15 +85,20 @@ export interface ClickHouseSettings {
 
 export const clickhouseSchema: convict.Schema<ClickHouseSettings> = {
   url: {
-    doc: 'ClickHouse HTTP(S) endpoint: a ClickHouse server, or the local stack\'s embedded engine.',
+    doc: "ClickHouse HTTP(S) endpoint: a ClickHouse server, or the local stack's embedded engine.",
     format: 'http-url',
     default: 'http://127.0.0.1:8123',
     env: 'TRIBUTARY_CLICKHOUSE_URL',
   },
   username: { doc: 'ClickHouse user.', format: String, default: 'default', env: 'TRIBUTARY_CLICKHOUSE_USERNAME' },
   password: { doc: 'ClickHouse password.', format: String, default: '', env: 'TRIBUTARY_CLICKHOUSE_PASSWORD', sensitive: true },
-  database: { doc: 'Database that holds Tributary\'s tables.', format: String, default: 'default', env: 'TRIBUTARY_CLICKHOUSE_DATABASE' },
-  requestTimeoutMs: { doc: 'Time to wait for a ClickHouse response.', format: 'positive-int', default: 30000, env: 'TRIBUTARY_CLICKHOUSE_REQUEST_TIMEOUT_MS' },
+  database: { doc: "Database that holds Tributary's tables.", format: String, default: 'default', env: 'TRIBUTARY_CLICKHOUSE_DATABASE' },
+  requestTimeoutMs: {
+    doc: 'Time to wait for a ClickHouse response.',
+    format: 'positive-int',
+    default: 30000,
+    env: 'TRIBUTARY_CLICKHOUSE_REQUEST_TIMEOUT_MS',
+  },
 };
 
 export interface HttpSettings {
@@ -85,9 +110,19 @@ export interface HttpSettings {
 /** The service's own HTTP listener (health, metrics, webhooks). Each service picks its default port. */
 export function httpSchema(defaultPort: number, envPrefix = 'TRIBUTARY_HTTP'): convict.Schema<HttpSettings> {
   return {
-    host: { doc: 'Interface to bind; loopback unless deployed behind a proxy.', format: String, default: '127.0.0.1', env: `${envPrefix}_HOST` },
+    host: {
+      doc: 'Interface to bind; loopback unless deployed behind a proxy.',
+      format: String,
+      default: '127.0.0.1',
+      env: `${envPrefix}_HOST`,
+    },
     port: { doc: 'Port to bind; 0 picks a free port.', format: 'port', default: defaultPort, env: `${envPrefix}_PORT` },
-    maxBodyBytes: { doc: 'Largest request body accepted before any work is done.', format: 'positive-int', default: 1_048_576, env: `${envPrefix}_MAX_BODY_BYTES` },
+    maxBodyBytes: {
+      doc: 'Largest request body accepted before any work is done.',
+      format: 'positive-int',
+      default: 1_048_576,
+      env: `${envPrefix}_MAX_BODY_BYTES`,
+    },
   };
 }
 

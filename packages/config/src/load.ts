@@ -39,7 +39,10 @@ export function loadConfig<T>(schema: convict.Schema<T>, options: LoadOptions = 
 
   const files = options.files ?? (env[CONFIG_FILE_ENV] ? env[CONFIG_FILE_ENV].split(',').filter(Boolean) : []);
   for (const file of files) {
-    if (!existsSync(file)) throw new ConfigError('CONFIG_FILE_MISSING', `Config file ${file} does not exist.`, { hint: `Fix ${CONFIG_FILE_ENV} or the --config flag.` });
+    if (!existsSync(file))
+      throw new ConfigError('CONFIG_FILE_MISSING', `Config file ${file} does not exist.`, {
+        hint: `Fix ${CONFIG_FILE_ENV} or the --config flag.`,
+      });
     let content: object;
     try {
       content = JSON.parse(readFileSync(file, 'utf8')) as object;

@@ -65,7 +65,9 @@ describe('config/loadConfig', () => {
   });
 
   it('masks sensitive values in the redacted dump', () => {
-    const { values, redacted } = loadConfig(schema, { env: { TRIBUTARY_CLICKHOUSE_PASSWORD: 'hunter2-canary', TRIBUTARY_KAFKA_SASL_PASSWORD: 'sasl-canary' } });
+    const { values, redacted } = loadConfig(schema, {
+      env: { TRIBUTARY_CLICKHOUSE_PASSWORD: 'hunter2-canary', TRIBUTARY_KAFKA_SASL_PASSWORD: 'sasl-canary' },
+    });
     assert.equal(values.clickhouse.password, 'hunter2-canary');
     const dump = JSON.stringify(redacted());
     assert.doesNotMatch(dump, /hunter2-canary|sasl-canary/);
@@ -87,6 +89,9 @@ describe('config/loadConfig', () => {
     assert.equal(password.env, 'TRIBUTARY_CLICKHOUSE_PASSWORD');
     assert.equal(password.sensitive, true);
     assert.equal(password.default, '(secret)');
-    assert.ok(rows.every((row) => row.doc.length > 0 && row.env !== undefined), 'every setting has a doc and an env var');
+    assert.ok(
+      rows.every((row) => row.doc.length > 0 && row.env !== undefined),
+      'every setting has a doc and an env var',
+    );
   });
 });

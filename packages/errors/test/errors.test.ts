@@ -24,7 +24,10 @@ describe('errors', () => {
 
   it('retries only when the whole cause chain is retryable', () => {
     const transient = new TributaryError('NET', 'reset', { failureType: 'transient' });
-    const wrappedBad = new TributaryError('OUTER', 'outer', { failureType: 'transient', cause: new TributaryError('SCHEMA', 's', { failureType: 'data' }) });
+    const wrappedBad = new TributaryError('OUTER', 'outer', {
+      failureType: 'transient',
+      cause: new TributaryError('SCHEMA', 's', { failureType: 'data' }),
+    });
     assert.equal(isRetryable(transient), true);
     assert.equal(isRetryable(wrappedBad), false);
     assert.equal(isRetryable(new Error('unknown')), false);
@@ -38,11 +41,18 @@ describe('errors', () => {
     assert.match(error.message, /2 attempts/);
     assert.equal(error.retryable, false);
     assert.equal(error.failureType, 'transient');
-    assert.deepEqual((error.details as { attempts: unknown[] }).attempts.map((a) => (a as { message: string }).message), ['first', 'second']);
+    assert.deepEqual(
+      (error.details as { attempts: unknown[] }).attempts.map((a) => (a as { message: string }).message),
+      ['first', 'second'],
+    );
   });
 
   it('describes non-error values safely', () => {
     assert.deepEqual(describeCause('boom'), { message: 'boom' });
-    assert.deepEqual(describeCause(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })), { name: 'Error', message: 'refused', code: 'ECONNREFUSED' });
+    assert.deepEqual(describeCause(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })), {
+      name: 'Error',
+      message: 'refused',
+      code: 'ECONNREFUSED',
+    });
   });
 });

@@ -1,6 +1,6 @@
 // kafkajs factory. The rest of Tributary never imports kafkajs directly (issue: kafkajs is
 // unmaintained since 2023, so the client must stay swappable behind this package).
-import { Kafka, logLevel as KafkaLogLevel } from 'kafkajs';
+import { Kafka, Partitioners, logLevel as KafkaLogLevel } from 'kafkajs';
 import type { KafkaConfig, logCreator, SASLOptions } from 'kafkajs';
 import type { KafkaSettings } from '@tributary/config';
 import type { Logger } from '@tributary/telemetry';
@@ -39,3 +39,9 @@ export function createKafka(settings: KafkaSettings, clientName: string, logger:
   };
   return new Kafka(config);
 }
+
+/**
+ * The partitioner every Tributary producer uses: murmur2, as the Java client's default, so a key
+ * lands on the same partition whichever client produced it (per-entity ordering depends on it).
+ */
+export const javaCompatiblePartitioner = Partitioners.DefaultPartitioner;

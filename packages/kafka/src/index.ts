@@ -1,4 +1,4 @@
-export { createKafka } from './client.ts';
+export { createKafka, javaCompatiblePartitioner } from './client.ts';
 export type { Kafka } from './client.ts';
 export { createSchemaRegistry, classifyRegistryError } from './registry.ts';
 export type { Registry } from './registry.ts';

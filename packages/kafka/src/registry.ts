@@ -2,6 +2,8 @@
 // ids; registration is an explicit command (schemas register, the canary), never a side effect
 // of producing. Network failures become REGISTRY_UNREACHABLE with what to do about it.
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { TimeoutMiddleware } from 'mappersmith/middleware/timeout';
+import type { SchemaRegistryAPIClientArgs as ApiClientArgs } from '@kafkajs/confluent-schema-registry/dist/api/index.js';
 import type { RegistrySettings } from '@tributary/config';
 import { TributaryError } from '@tributary/errors';
 
@@ -14,7 +16,16 @@ export interface Registry {
   decode(buffer: Buffer): Promise<unknown>;
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
 
 // The client (mappersmith) flattens socket errors into a ResponseError whose message carries
 // the code ("status 400: connect ECONNREFUSED 127.0.0.1:9"), so messages are searched too.
@@ -45,7 +56,13 @@ export function classifyRegistryError(error: unknown, url: string, operation: st
 
 export function createSchemaRegistry(settings: RegistrySettings): Registry {
   const auth = settings.username === '' ? undefined : { username: settings.username, password: settings.password };
-  const client = new SchemaRegistry({ host: settings.url, ...(auth ? { auth } : {}), clientId: 'tributary', retry: { retries: 2 } }, {});
+  // The client's HTTP layer (mappersmith) has no timeout unless a middleware sets one. The cast
+  // bridges mappersmith's ESM and CJS type declarations of the same function shape.
+  const timeout = TimeoutMiddleware(settings.requestTimeoutMs) as unknown as NonNullable<ApiClientArgs['middlewares']>[number];
+  const client = new SchemaRegistry(
+    { host: settings.url, ...(auth ? { auth } : {}), clientId: 'tributary', retry: { retries: 2 }, middlewares: [timeout] },
+    {},
+  );
   const guard = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
@@ -55,7 +72,8 @@ export function createSchemaRegistry(settings: RegistrySettings): Registry {
   };
   return {
     url: settings.url,
-    registerAvro: (schemaText, subject) => guard('register', async () => (await client.register({ type: SchemaType.AVRO, schema: schemaText }, { subject })).id),
+    registerAvro: (schemaText, subject) =>
+      guard('register', async () => (await client.register({ type: SchemaType.AVRO, schema: schemaText }, { subject })).id),
     encode: (schemaId, value) => guard('encode', () => client.encode(schemaId, value)),
     decode: (buffer) => guard('decode', () => client.decode(buffer) as Promise<unknown>),
   };

@@ -13,7 +13,15 @@ function capture(): { stream: Writable; lines: () => Record<string, unknown>[] }
       done();
     },
   });
-  return { stream, lines: () => chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 describe('telemetry/logger', () => {
@@ -66,10 +74,16 @@ describe('telemetry/logger', () => {
     logger.debug('Hidden.');
     logger.level = 'debug';
     logger.debug('Shown.');
-    assert.deepEqual(out.lines().map((line) => line.msg), ['Shown.']);
+    assert.deepEqual(
+      out.lines().map((line) => line.msg),
+      ['Shown.'],
+    );
   });
 
   it('scrubs secret query parameters from free text', () => {
-    assert.equal(scrubSecrets('https://x/y?code=abc&state=1&client_secret=zz'), 'https://x/y?code=[redacted]&state=1&client_secret=[redacted]');
+    assert.equal(
+      scrubSecrets('https://x/y?code=abc&state=1&client_secret=zz'),
+      'https://x/y?code=[redacted]&state=1&client_secret=[redacted]',
+    );
   });
 });

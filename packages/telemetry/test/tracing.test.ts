@@ -11,7 +11,15 @@ interface ExportedSpan {
 
 describe('telemetry/tracing', () => {
   it('exports spans over OTLP/HTTP to the configured endpoint and flushes on shutdown', async () => {
-    const received: { path: string; body: { resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: ExportedSpan[] }[] }[] } }[] = [];
+    const received: {
+      path: string;
+      body: {
+        resourceSpans: {
+          resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+          scopeSpans: { spans: ExportedSpan[] }[];
+        }[];
+      };
+    }[] = [];
     const receiver = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -25,7 +25,12 @@ export const testHarnessSchema: convict.Schema<TestHarnessSettings> = {
       default: false,
       env: 'TRIBUTARY_TEST_KEEP_STACK',
     },
-    dockerSocket: { doc: 'Docker engine socket probed in auto mode.', format: String, default: '/var/run/docker.sock', env: 'TRIBUTARY_TEST_DOCKER_SOCKET' },
+    dockerSocket: {
+      doc: 'Docker engine socket probed in auto mode.',
+      format: String,
+      default: '/var/run/docker.sock',
+      env: 'TRIBUTARY_TEST_DOCKER_SOCKET',
+    },
   },
   kafka: kafkaSchema,
   registry: registrySchema,

@@ -7,6 +7,7 @@
 import { loadConfig } from '@tributary/config';
 import type { ClickHouseSettings, KafkaSettings, RegistrySettings } from '@tributary/config';
 import { stackUp, stackDown } from '@tributary/local-stack';
+import { createLogger } from '@tributary/telemetry';
 import { dockerEngineAnswers } from './docker.ts';
 import { startContainerStack } from './containers.ts';
 import { testHarnessSchema } from './spec.ts';
@@ -64,8 +65,10 @@ async function resolveTestStack(): Promise<TestStack> {
   } else {
     kind = 'local';
     report('no endpoints configured and no Docker engine: using the local stack (deploy/local)…');
-    const result = await stackUp({});
-    if (result.started.length > 0 && !test.keepStack) cleanup = () => stackDown({ components: result.started });
+    const result = await stackUp({ logger: createLogger({ serviceName: 'test-stack', level: 'warn' }) });
+    if (result.started.length > 0 && !test.keepStack) {
+      cleanup = () => stackDown({ components: result.started, logger: createLogger({ serviceName: 'test-stack', level: 'warn' }) });
+    }
     kafka = { ...kafka, brokers: [result.endpoints.kafkaBrokers] };
     registry = { ...registry, url: result.endpoints.registryUrl };
     clickhouse = { ...clickhouse, url: result.endpoints.clickhouseUrl };

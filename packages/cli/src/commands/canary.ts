@@ -37,9 +37,13 @@ export function readBackInChild(result: CanaryResult, configFiles: string[] | un
     env: { ...processEnvironment(), TRIBUTARY_CLICKHOUSE_URL: clickhouseUrl },
   });
   if (child.status !== 0) {
-    throw new TributaryError('CANARY_READBACK_FAILED', `Reading the canary back in a separate process failed: ${child.stderr.trim() || `exit ${child.status}`}`, {
-      failureType: 'system',
-    });
+    throw new TributaryError(
+      'CANARY_READBACK_FAILED',
+      `Reading the canary back in a separate process failed: ${child.stderr.trim() || `exit ${child.status}`}`,
+      {
+        failureType: 'system',
+      },
+    );
   }
   return { pid: child.pid, rows: JSON.parse(child.stdout) as Record<string, unknown>[] };
 }
@@ -50,7 +54,11 @@ export interface Endpoints {
   clickhouseUrl: string;
 }
 
-export async function canaryCommand(context: CliContext, options: GlobalOptions & { message?: string }, endpoints?: Endpoints): Promise<void> {
+export async function canaryCommand(
+  context: CliContext,
+  options: GlobalOptions & { message?: string },
+  endpoints?: Endpoints,
+): Promise<void> {
   const configured = context.config.values;
   const values = endpoints
     ? {
@@ -72,14 +80,22 @@ export async function canaryCommand(context: CliContext, options: GlobalOptions 
         if (options.json) return;
         if (step === 'topic') printStep(`topic ${String(detail.topic)} ${detail.created ? 'created' : 'exists'}`);
         if (step === 'schema') printStep(`schema registered: subject ${String(detail.subject)}, id ${String(detail.schemaId)}`);
-        if (step === 'produced') printStep(`produced to ${String(detail.topic)} partition ${String(detail.partition)} offset ${String(detail.offset)} (Avro, Confluent framing, trace ${String(detail.traceId)})`);
-        if (step === 'consumed') printStep(`consumed, decoded and inserted into ClickHouse table ${String(detail.table)}; offset committed after the insert`);
+        if (step === 'produced')
+          printStep(
+            `produced to ${String(detail.topic)} partition ${String(detail.partition)} offset ${String(detail.offset)} (Avro, Confluent framing, trace ${String(detail.traceId)})`,
+          );
+        if (step === 'consumed')
+          printStep(`consumed, decoded and inserted into ClickHouse table ${String(detail.table)}; offset committed after the insert`);
       },
     });
     const readBack = readBackInChild(result, options.config, values.clickhouse.url);
     const row = readBack.rows[0];
     if (!row || row.event_id !== result.event.event_id) {
-      throw new TributaryError('CANARY_NOT_FOUND', `The canary event ${result.event.event_id} is not in ClickHouse table ${result.table}.`, { failureType: 'system' });
+      throw new TributaryError(
+        'CANARY_NOT_FOUND',
+        `The canary event ${result.event.event_id} is not in ClickHouse table ${result.table}.`,
+        { failureType: 'system' },
+      );
     }
     if (options.json) printJson({ ...result, readBack });
     else {

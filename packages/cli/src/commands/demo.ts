@@ -24,7 +24,9 @@ export function registerDemo(program: Command): void {
         process.stdout.write('Starting the local stack (the first run downloads Kafka and the registry from Maven Central)…\n');
         const result = await stackUp({ logger: context.logger });
         endpoints = result.endpoints;
-        process.stdout.write(`✔ local stack ready in ${(result.durationMs / 1000).toFixed(1)}s: Kafka ${result.endpoints.kafkaBrokers}, registry ${result.endpoints.registryUrl}, ClickHouse ${result.endpoints.clickhouseUrl}\n`);
+        process.stdout.write(
+          `✔ local stack ready in ${(result.durationMs / 1000).toFixed(1)}s: Kafka ${result.endpoints.kafkaBrokers}, registry ${result.endpoints.registryUrl}, ClickHouse ${result.endpoints.clickhouseUrl}\n`,
+        );
       }
       await canaryCommand(context, globals, endpoints);
       process.stdout.write(

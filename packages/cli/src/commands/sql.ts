@@ -3,7 +3,7 @@
 // Values travel as server-side parameters ({name:Type} in the query), never spliced into SQL.
 import type { Command } from 'commander';
 import { ConfigError } from '@tributary/errors';
-import { clickhouseClient } from '../canary.ts';
+import { createClickHouseClient } from '@tributary/clickhouse';
 import { createContext } from '../context.ts';
 import type { GlobalOptions } from '../context.ts';
 import { printJson, printTable } from '../output.ts';
@@ -14,7 +14,10 @@ export function parseParams(pairs: string[]): Record<string, string> {
   const params: Record<string, string> = {};
   for (const pair of pairs) {
     const at = pair.indexOf('=');
-    if (at <= 0) throw new ConfigError('CLI_BAD_PARAM', `--param expects name=value, got "${pair}".`, { hint: 'Example: --param id=42 with {id:UInt64} in the query.' });
+    if (at <= 0)
+      throw new ConfigError('CLI_BAD_PARAM', `--param expects name=value, got "${pair}".`, {
+        hint: 'Example: --param id=42 with {id:UInt64} in the query.',
+      });
     params[pair.slice(0, at)] = pair.slice(at + 1);
   }
   return params;
@@ -29,7 +32,7 @@ export function registerSql(program: Command): void {
     .option('-f, --format <format>', 'output: table or json', 'table')
     .action(async (query: string, options: { param: string[]; format: string }, command: Command) => {
       const { config } = createContext(command.optsWithGlobals<GlobalOptions>());
-      const client = clickhouseClient(config.values.clickhouse);
+      const client = createClickHouseClient(config.values.clickhouse, 'tributary-cli');
       try {
         const query_params = parseParams(options.param);
         if (READS.test(query)) {

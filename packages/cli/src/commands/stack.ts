@@ -10,10 +10,15 @@ import { printJson, printTable } from '../output.ts';
 
 function components(list: string | undefined): ComponentName[] | undefined {
   if (list === undefined) return undefined;
-  const names = list.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   for (const name of names) {
     if (!(COMPONENT_NAMES as readonly string[]).includes(name)) {
-      throw new ConfigError('CLI_UNKNOWN_COMPONENT', `Unknown component "${name}".`, { hint: `Use one or more of: ${COMPONENT_NAMES.join(', ')}.` });
+      throw new ConfigError('CLI_UNKNOWN_COMPONENT', `Unknown component "${name}".`, {
+        hint: `Use one or more of: ${COMPONENT_NAMES.join(', ')}.`,
+      });
     }
   }
   return names as ComponentName[];
@@ -58,7 +63,9 @@ export function registerStack(program: Command): void {
       const selected = components(options.only);
       const result = await stackUp({ logger, fresh: options.fresh === true, ...(selected ? { components: selected } : {}) });
       if (globals(command).json) return printJson(result);
-      process.stdout.write(`Local stack ready in ${(result.durationMs / 1000).toFixed(1)}s (started: ${result.started.join(', ') || 'none'}; reused: ${result.reused.join(', ') || 'none'}).\n\n`);
+      process.stdout.write(
+        `Local stack ready in ${(result.durationMs / 1000).toFixed(1)}s (started: ${result.started.join(', ') || 'none'}; reused: ${result.reused.join(', ') || 'none'}).\n\n`,
+      );
       printStatus(result);
       process.stdout.write(
         `\nKafka ${result.endpoints.kafkaBrokers} · registry ${result.endpoints.registryUrl} · ClickHouse ${result.endpoints.clickhouseUrl}\n`,
@@ -87,7 +94,7 @@ export function registerStack(program: Command): void {
 
   stack
     .command('logs')
-    .description('show (and optionally follow) a component\'s log')
+    .description("show (and optionally follow) a component's log")
     .argument('<component>', COMPONENT_NAMES.join(' | '))
     .option('-n, --lines <count>', 'lines to show', '100')
     .option('-f, --follow', 'keep printing new lines until Ctrl-C')
