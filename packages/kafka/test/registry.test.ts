@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { isTributaryError } from '@tributary/errors';
 import { classifyRegistryError, createSchemaRegistry } from '../src/index.ts';
 
@@ -31,10 +33,9 @@ describe('kafka/registry', () => {
 describe('kafka/registry timeouts', () => {
   it('gives up on a registry that accepts connections but never answers', async function () {
     this.timeout(20_000);
-    const { createServer } = await import('node:http');
     const hanging = createServer(() => undefined); // never responds
     await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
-    const { port } = hanging.address() as import('node:net').AddressInfo;
+    const { port } = hanging.address() as AddressInfo;
     try {
       const registry = createSchemaRegistry({ url: `http://127.0.0.1:${port}`, username: '', password: '', requestTimeoutMs: 300 });
       const started = Date.now();
