@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isTributaryError } from '@tributary/errors';
-import { createLogger } from '@tributary/telemetry';
+import { createLogger, startTracing } from '@tributary/telemetry';
+import type { Tracing } from '@tributary/telemetry';
 import { useTestStack, uniqueName } from '@tributary/testing';
 import type { TestStack } from '@tributary/testing';
 import { createClickHouseClient } from '@tributary/clickhouse';
@@ -18,8 +19,15 @@ describe('canary round trip (integration)', function () {
   this.timeout(300_000);
   let stack: TestStack;
 
+  let tracing: Tracing;
+
   before(async () => {
     stack = await useTestStack();
+    tracing = startTracing({ serviceName: 'canary-test', otlpEndpoint: '' });
+  });
+
+  after(async () => {
+    await tracing.shutdown();
   });
 
   it('lands one event in ClickHouse with its Kafka lineage and commits the offset only after the insert', async () => {
@@ -38,13 +46,13 @@ describe('canary round trip (integration)', function () {
     });
     assert.deepEqual(steps, ['topic', 'schema', 'produced', 'consumed']);
     assert.ok(result.schemaId > 0);
-    assert.match(result.traceId, /^[0-9a-f]{32}$/);
+    assert.match(result.traceId, /^(?!0{32})[0-9a-f]{32}$/);
 
     const client = createClickHouseClient(stack.clickhouse);
     try {
       const rows = await (
         await client.query({
-          query: `SELECT event_id, message, source_topic, source_partition, source_offset, schema_id FROM ${table}`,
+          query: `SELECT event_id, message, source_topic, source_partition, source_offset, schema_id, trace_id FROM ${table}`,
           format: 'JSONEachRow',
         })
       ).json<Record<string, unknown>>();
@@ -56,6 +64,8 @@ describe('canary round trip (integration)', function () {
           source_partition: result.partition,
           source_offset: result.offset,
           schema_id: result.schemaId,
+          // the consumer continued the producer's trace from the traceparent header
+          trace_id: result.traceId,
         },
       ]);
     } finally {

@@ -34,6 +34,12 @@ export function createContext(options: GlobalOptions): CliContext {
   const level = config.values.telemetry.logLevel;
   const destination = options.json
     ? pino.destination(2)
-    : pretty({ destination: 2, colorize: process.stderr.isTTY, ignore: 'pid,hostname,service', translateTime: 'HH:MM:ss' });
+    : pretty({
+        destination: 2,
+        colorize: process.stderr.isTTY,
+        ignore: 'pid,hostname,service,component,logFile',
+        translateTime: 'HH:MM:ss',
+        singleLine: true,
+      });
   return { config, logger: createLogger({ serviceName: 'cli', level }, destination) };
 }

@@ -8,12 +8,16 @@ import type { Logger } from '@tributary/telemetry';
 export type { Kafka } from 'kafkajs';
 
 // kafkajs logs connection churn at info/error; keep only warnings and worse unless debugging.
+// Its protocol layer logs every error response ("Response InitProducerId…: coordinator is
+// loading") at ERROR before retrying it; those are debug detail: what is not recovered surfaces
+// as a thrown error that the caller reports.
 function bridgeLogs(logger: Logger): logCreator {
   return () =>
     ({ level, log }) => {
       const { message, ...fields } = log;
       const text = `Kafka client: ${String(message)}`;
-      if (level === KafkaLogLevel.ERROR) logger.error({ kafka: fields }, text);
+      if (String(message).startsWith('Response ')) logger.debug({ kafka: fields }, text);
+      else if (level === KafkaLogLevel.ERROR) logger.error({ kafka: fields }, text);
       else if (level === KafkaLogLevel.WARN) logger.warn({ kafka: fields }, text);
       else logger.debug({ kafka: fields }, text);
     };

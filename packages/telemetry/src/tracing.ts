@@ -24,12 +24,24 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+// NodeSDK registers a tracer provider only when it has at least one span processor; without an
+// endpoint this one keeps spans (and so trace ids) alive and sends them nowhere.
+const keepInProcess: SpanProcessor = {
+  onStart: () => undefined,
+  onEnd: () => undefined,
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+};
+
 export function startTracing(settings: TracingSettings): Tracing {
-  const spanProcessors: SpanProcessor[] = [];
-  if (settings.otlpEndpoint !== '') {
-    const exporter = new OTLPTraceExporter({ url: `${settings.otlpEndpoint.replace(/\/$/, '')}/v1/traces` });
-    spanProcessors.push(new BatchSpanProcessor(exporter, { scheduledDelayMillis: settings.exportDelayMs ?? 1000 }));
-  }
+  const spanProcessors: SpanProcessor[] =
+    settings.otlpEndpoint === ''
+      ? [keepInProcess]
+      : [
+          new BatchSpanProcessor(new OTLPTraceExporter({ url: `${settings.otlpEndpoint.replace(/\/$/, '')}/v1/traces` }), {
+            scheduledDelayMillis: settings.exportDelayMs ?? 1000,
+          }),
+        ];
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: settings.serviceName,

@@ -50,3 +50,17 @@ describe('telemetry/tracing', () => {
     }
   });
 });
+
+describe('telemetry/tracing without an endpoint', () => {
+  it('still creates real, sampled spans so trace ids reach logs, headers and rows', async () => {
+    const tracing = startTracing({ serviceName: 'no-export', otlpEndpoint: '' });
+    try {
+      const span = trace.getTracer('test').startSpan('work');
+      assert.match(span.spanContext().traceId, /^(?!0{32})[0-9a-f]{32}$/);
+      assert.equal(span.isRecording(), true);
+      span.end();
+    } finally {
+      await tracing.shutdown();
+    }
+  });
+});
