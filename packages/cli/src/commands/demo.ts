@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { stackUp } from '@tributary/local-stack';
 import { canaryCommand } from './canary.ts';
+import { describeProvision, provisionContracts, stackEndpoints } from '../provision.ts';
 import { createContext } from '../context.ts';
 import type { GlobalOptions } from '../context.ts';
 
@@ -27,6 +28,8 @@ export function registerDemo(program: Command): void {
         process.stdout.write(
           `✔ local stack ready in ${(result.durationMs / 1000).toFixed(1)}s: Kafka ${result.endpoints.kafkaBrokers}, registry ${result.endpoints.registryUrl}, ClickHouse ${result.endpoints.clickhouseUrl}\n`,
         );
+        const provisioned = await provisionContracts(...stackEndpoints(config.values, result.endpoints), context.logger);
+        process.stdout.write(`✔ contracts applied: ${describeProvision(provisioned)}\n`);
       }
       await canaryCommand(context, globals, endpoints);
       process.stdout.write(

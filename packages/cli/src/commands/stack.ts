@@ -7,6 +7,7 @@ import { ConfigError } from '@tributary/errors';
 import { createContext } from '../context.ts';
 import type { GlobalOptions } from '../context.ts';
 import { printJson, printTable } from '../output.ts';
+import { describeProvision, provisionContracts, stackEndpoints } from '../provision.ts';
 
 function components(list: string | undefined): ComponentName[] | undefined {
   if (list === undefined) return undefined;
@@ -58,11 +59,17 @@ export function registerStack(program: Command): void {
     .description('start (or reuse) the local stack and wait until every component is ready')
     .option('--only <components>', `comma-separated subset of ${COMPONENT_NAMES.join(',')}`)
     .option('--fresh', 'stop the selected components and wipe their data first')
-    .action(async (options: { only?: string; fresh?: boolean }, command: Command) => {
-      const { logger } = createContext(globals(command));
+    .option('--no-provision', 'do not apply the topic catalogue and register schemas afterwards')
+    .action(async (options: { only?: string; fresh?: boolean; provision: boolean }, command: Command) => {
+      const { config, logger } = createContext(globals(command));
       const selected = components(options.only);
       const result = await stackUp({ logger, fresh: options.fresh === true, ...(selected ? { components: selected } : {}) });
-      if (globals(command).json) return printJson(result);
+      const running = (name: ComponentName) => result.components.some((c) => c.component === name && c.state === 'running');
+      const provisioned =
+        options.provision && running('kafka') && running('registry')
+          ? await provisionContracts(...stackEndpoints(config.values, result.endpoints), logger)
+          : undefined;
+      if (globals(command).json) return printJson({ ...result, provisioned });
       process.stdout.write(
         `Local stack ready in ${(result.durationMs / 1000).toFixed(1)}s (started: ${result.started.join(', ') || 'none'}; reused: ${result.reused.join(', ') || 'none'}).\n\n`,
       );
@@ -70,6 +77,7 @@ export function registerStack(program: Command): void {
       process.stdout.write(
         `\nKafka ${result.endpoints.kafkaBrokers} · registry ${result.endpoints.registryUrl} · ClickHouse ${result.endpoints.clickhouseUrl}\n`,
       );
+      if (provisioned) process.stdout.write(`Contracts applied: ${describeProvision(provisioned)}.\n`);
     });
 
   stack
