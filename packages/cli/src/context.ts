@@ -3,17 +3,24 @@ import pino from 'pino';
 import pretty from 'pino-pretty';
 import { clickhouseSchema, kafkaSchema, loadConfig, registrySchema, telemetrySchema } from '@tributary/config';
 import type { ClickHouseSettings, KafkaSettings, LoadedConfig, RegistrySettings, TelemetrySettings } from '@tributary/config';
+import { clickhouseRetentionSchema } from '@tributary/clickhouse';
+import type { ClickHouseRetentionSettings } from '@tributary/clickhouse';
 import { createLogger } from '@tributary/telemetry';
 import type { Logger } from '@tributary/telemetry';
 
 export interface CliSettings {
   kafka: KafkaSettings;
   registry: RegistrySettings;
-  clickhouse: ClickHouseSettings;
+  clickhouse: ClickHouseSettings & { retention: ClickHouseRetentionSettings };
   telemetry: TelemetrySettings;
 }
 
-export const cliSchema = { kafka: kafkaSchema, registry: registrySchema, clickhouse: clickhouseSchema, telemetry: telemetrySchema('cli') };
+export const cliSchema = {
+  kafka: kafkaSchema,
+  registry: registrySchema,
+  clickhouse: { ...clickhouseSchema, retention: clickhouseRetentionSchema },
+  telemetry: telemetrySchema('cli'),
+};
 
 export interface CliContext {
   config: LoadedConfig<CliSettings>;

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerCanary } from './commands/canary.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerMigrate } from './commands/migrate.ts';
 import { registerSchemasCommands } from './commands/schemas.ts';
 import { registerSql } from './commands/sql.ts';
 import { registerStack } from './commands/stack.ts';
@@ -24,6 +25,7 @@ registerSql(program);
 registerConfig(program);
 registerTopics(program);
 registerSchemasCommands(program);
+registerMigrate(program);
 
 try {
   await program.parseAsync(process.argv);
