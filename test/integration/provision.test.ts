@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { contractPaths, loadCatalogue } from '@tributary/catalog';
 import { connectTopicAdmin } from '@tributary/kafka';
 import { createLogger } from '@tributary/telemetry';
-import { useTestStack } from '@tributary/testing';
+import { uniqueName, useTestStack } from '@tributary/testing';
 import type { TestStack } from '@tributary/testing';
 import { provisionContracts } from '../../packages/cli/src/provision.ts';
 
@@ -17,11 +17,24 @@ describe('provisioning the contracts (integration)', function () {
     stack = await useTestStack();
   });
 
+  // A database of its own, so the migrations run from empty whatever other tests did.
+  const database = uniqueName('provision', '_');
+  const targets = () => ({
+    kafka: stack.kafka,
+    registry: stack.registry,
+    clickhouse: {
+      ...stack.clickhouse,
+      database,
+      retention: { landingDays: 30, snapshotsDays: 0, entitiesDays: 0, aggregatesDays: 0, quarantineDays: 30 },
+    },
+  });
+
   it('creates every catalogue topic and registers every subject, then is a no-op', async () => {
-    const first = await provisionContracts(stack.kafka, stack.registry, logger);
+    const first = await provisionContracts(targets(), logger);
     const catalogue = loadCatalogue(contractPaths());
     assert.equal(first.topicsDeclared, catalogue.topics.length);
     assert.ok(first.subjects > 0);
+    assert.ok(first.migrationsApplied > 0, 'migrations ran on the empty database');
 
     const admin = await connectTopicAdmin(stack.kafka, logger);
     try {
@@ -31,10 +44,15 @@ describe('provisioning the contracts (integration)', function () {
       await admin.close();
     }
 
-    const second = await provisionContracts(stack.kafka, stack.registry, logger);
+    const second = await provisionContracts(targets(), logger);
     assert.deepEqual(
-      { created: second.topicsCreated, changed: second.topicsChanged, registered: second.schemasRegistered },
-      { created: 0, changed: 0, registered: 0 },
+      {
+        created: second.topicsCreated,
+        changed: second.topicsChanged,
+        registered: second.schemasRegistered,
+        migrations: second.migrationsApplied,
+      },
+      { created: 0, changed: 0, registered: 0, migrations: 0 },
     );
   });
 });

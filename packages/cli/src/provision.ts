@@ -1,6 +1,7 @@
 // Brings a fresh (or existing) stack up to the repository's contracts: every topic in the
-// catalogue exists as declared, and every event schema is registered with its compatibility
-// level. Run by `stack up` and the demo; the same steps as `topics apply` and `schemas register`.
+// catalogue exists as declared, every event schema is registered with its compatibility level,
+// and ClickHouse has every migration and retention setting. Run by `stack up` and the demo; the
+// same steps as `topics apply`, `schemas register` and `migrate`.
 import {
   applyTopics,
   contractPaths,
@@ -12,7 +13,9 @@ import {
   subjectSpecs,
 } from '@tributary/catalog';
 import { connectTopicAdmin, createRegistryAdmin } from '@tributary/kafka';
-import type { KafkaSettings, RegistrySettings } from '@tributary/config';
+import { createClickHouseClient, migrate } from '@tributary/clickhouse';
+import type { ClickHouseRetentionSettings } from '@tributary/clickhouse';
+import type { ClickHouseSettings, KafkaSettings, RegistrySettings } from '@tributary/config';
 import type { Logger } from '@tributary/telemetry';
 
 export interface ProvisionResult {
@@ -21,9 +24,16 @@ export interface ProvisionResult {
   topicsDeclared: number;
   schemasRegistered: number;
   subjects: number;
+  migrationsApplied: number;
 }
 
-export async function provisionContracts(kafka: KafkaSettings, registry: RegistrySettings, logger: Logger): Promise<ProvisionResult> {
+export interface ProvisionTargets {
+  kafka: KafkaSettings;
+  registry: RegistrySettings;
+  clickhouse: ClickHouseSettings & { retention: ClickHouseRetentionSettings };
+}
+
+export async function provisionContracts({ kafka, registry, clickhouse }: ProvisionTargets, logger: Logger): Promise<ProvisionResult> {
   const paths = contractPaths();
   const catalogue = loadCatalogue(paths);
   const admin = await connectTopicAdmin(kafka, logger);
@@ -36,7 +46,20 @@ export async function provisionContracts(kafka: KafkaSettings, registry: Registr
     await admin.close();
   }
   const registrations = await registerSchemas(createRegistryAdmin(registry), subjectSpecs(loadContract(paths)));
+  // Through the default database: the target database may not exist yet (migrate creates it).
+  const client = createClickHouseClient({ ...clickhouse, database: 'default' }, 'tributary-provision');
+  let migrations;
+  try {
+    migrations = await migrate(client, {
+      database: clickhouse.database,
+      retention: clickhouse.retention,
+      logger: { info: () => undefined, warn: (d, m) => logger.warn(d, m) },
+    });
+  } finally {
+    await client.close();
+  }
   return {
+    migrationsApplied: migrations.applied.length,
     topicsCreated: topics.created.length,
     topicsChanged: topics.partitionsAdded.length + topics.configured.length,
     topicsDeclared: catalogue.topics.length,
@@ -48,17 +71,19 @@ export async function provisionContracts(kafka: KafkaSettings, registry: Registr
 export function describeProvision(result: ProvisionResult): string {
   return (
     `topics: ${result.topicsDeclared} declared, ${result.topicsCreated} created, ${result.topicsChanged} changed; ` +
-    `schemas: ${result.subjects} subjects, ${result.schemasRegistered} versions registered`
+    `schemas: ${result.subjects} subjects, ${result.schemasRegistered} versions registered; ` +
+    `ClickHouse: ${result.migrationsApplied} migrations applied`
   );
 }
 
 /** Client settings pointed at the endpoints a local stack reports (its ports are configurable). */
 export function stackEndpoints(
-  configured: { kafka: KafkaSettings; registry: RegistrySettings },
-  endpoints: { kafkaBrokers: string; registryUrl: string },
-): [KafkaSettings, RegistrySettings] {
-  return [
-    { ...configured.kafka, brokers: [endpoints.kafkaBrokers] },
-    { ...configured.registry, url: endpoints.registryUrl },
-  ];
+  configured: ProvisionTargets,
+  endpoints: { kafkaBrokers: string; registryUrl: string; clickhouseUrl: string },
+): ProvisionTargets {
+  return {
+    kafka: { ...configured.kafka, brokers: [endpoints.kafkaBrokers] },
+    registry: { ...configured.registry, url: endpoints.registryUrl },
+    clickhouse: { ...configured.clickhouse, url: endpoints.clickhouseUrl },
+  };
 }

@@ -28,7 +28,7 @@ export function registerDemo(program: Command): void {
         process.stdout.write(
           `✔ local stack ready in ${(result.durationMs / 1000).toFixed(1)}s: Kafka ${result.endpoints.kafkaBrokers}, registry ${result.endpoints.registryUrl}, ClickHouse ${result.endpoints.clickhouseUrl}\n`,
         );
-        const provisioned = await provisionContracts(...stackEndpoints(config.values, result.endpoints), context.logger);
+        const provisioned = await provisionContracts(stackEndpoints(config.values, result.endpoints), context.logger);
         process.stdout.write(`✔ contracts applied: ${describeProvision(provisioned)}\n`);
       }
       await canaryCommand(context, globals, endpoints);

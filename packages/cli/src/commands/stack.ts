@@ -67,7 +67,7 @@ export function registerStack(program: Command): void {
       const running = (name: ComponentName) => result.components.some((c) => c.component === name && c.state === 'running');
       const provisioned =
         options.provision && running('kafka') && running('registry')
-          ? await provisionContracts(...stackEndpoints(config.values, result.endpoints), logger)
+          ? await provisionContracts(stackEndpoints(config.values, result.endpoints), logger)
           : undefined;
       if (globals(command).json) return printJson({ ...result, provisioned });
       process.stdout.write(
