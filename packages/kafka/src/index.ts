@@ -33,3 +33,5 @@ export type {
   RuntimeEvent,
   TopicConsumeStats,
 } from './batch-processor.ts';
+export { startRangeConsumer, StaleGenerationError } from './range-consumer.ts';
+export type { CommittedPosition, PartitionRun, RangeConsumer, RangeConsumerOptions, RangeRecord } from './range-consumer.ts';
