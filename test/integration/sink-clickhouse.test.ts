@@ -1,0 +1,204 @@
+// sink-clickhouse against the test stack, in-process: every event lands exactly once with its
+// lineage; poison records go to the dead-letter topic and the rest land; an in-flight range
+// whose owner died after the INSERT is re-formed and de-duplicated; ClickHouse unreachable for a
+// while → nothing dead-lettered, everything lands once.
+import assert from 'node:assert/strict';
+import { createServer, connect } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { createClickHouseClient } from '@tributary/clickhouse';
+import { DLQ_HEADERS, createProducer } from '@tributary/kafka';
+import type { Producer } from '@tributary/kafka';
+import { startSink } from '@tributary/sink-clickhouse';
+import type { Sink, SinkOptions } from '@tributary/sink-clickhouse';
+import { useTestStack } from '@tributary/testing';
+import type { TestStack } from '@tributary/testing';
+import { committedOffsets, delay, headerText, readRaw, waitFor } from './kafka-runtime-fixture.ts';
+import { landedCounts, landedRows, makePost, prepareSinkTarget, quietLogger } from './sink-fixture.ts';
+import type { SinkTarget } from './sink-fixture.ts';
+
+function sinkOptions(target: SinkTarget, overrides: Partial<SinkOptions> = {}): SinkOptions {
+  return {
+    groupId: target.groupId,
+    topics: [target.topicEntry],
+    deadLetterTopic: target.deadLetterTopic,
+    maxBatchRows: 50,
+    maxBatchBytes: 1024 * 1024,
+    maxBatchWaitMs: 200,
+    fromBeginning: true,
+    sessionTimeoutMs: 6_000,
+    heartbeatIntervalMs: 500,
+    retryInitialDelayMs: 100,
+    retryMaxDelayMs: 1_000,
+    shutdownTimeoutMs: 10_000,
+    migrate: false,
+    crashPoint: '',
+    crashAfterInserts: 1,
+    ...overrides,
+  };
+}
+
+describe('sink-clickhouse (integration)', function () {
+  this.timeout(120_000);
+  let stack: TestStack;
+  let producer: Producer;
+  const sinks: Sink[] = [];
+  const targets: SinkTarget[] = [];
+
+  before(async () => {
+    stack = await useTestStack();
+    producer = await createProducer({ kafka: stack.kafka, logger: quietLogger, clientName: 'sink-test' });
+  });
+
+  after(async () => {
+    for (const sink of sinks) await sink.stop(0).catch(() => undefined);
+    await producer?.close();
+    for (const target of targets) {
+      await target.clickhouse.command({ query: `DROP DATABASE IF EXISTS ${target.database}` }).catch(() => undefined);
+      await target.clickhouse.close();
+    }
+  });
+
+  async function target(partitions: number): Promise<SinkTarget> {
+    const created = await prepareSinkTarget(stack, partitions);
+    targets.push(created);
+    return created;
+  }
+
+  async function produce(target: SinkTarget, run: string, count: number): Promise<void> {
+    const records = [...Array(count).keys()].map((n) => {
+      const post = makePost(run, n);
+      return { topic: target.topic, key: `TIKTOK:${post.envelope.entity_id}`, value: target.encoder.encode(post) };
+    });
+    for (let i = 0; i < records.length; i += 500) await producer.send(records.slice(i, i + 500));
+  }
+
+  async function run(options: SinkOptions, clickhouseUrl?: string, crash?: (point: string) => void): Promise<Sink> {
+    const t = targets.find((entry) => entry.groupId === options.groupId)!;
+    const clickhouse = clickhouseUrl
+      ? createClickHouseClient({ ...t.clickhouseSettings, url: clickhouseUrl, requestTimeoutMs: 2_000 }, 'sink-test')
+      : t.clickhouse;
+    const sink = await startSink({
+      options,
+      kafka: stack.kafka,
+      registry: stack.registry,
+      clickhouse,
+      logger: quietLogger,
+      ...(crash ? { crash } : {}),
+    });
+    sinks.push(sink);
+    return sink;
+  }
+
+  it('lands every event exactly once with its lineage, and commits the end of each range with empty metadata', async () => {
+    const t = await target(3);
+    const count = 600;
+    await produce(t, 'lineage', count);
+    const sink = await run(sinkOptions(t));
+    await waitFor(`${count} rows`, async () => (await landedCounts(t)).rows >= count, 60_000);
+    await delay(500);
+    await sink.stop();
+    const rows = await landedRows(t);
+    assert.equal(rows.length, count);
+    assert.equal(new Set(rows.map((row) => row.event_id)).size, count);
+    assert.equal(new Set(rows.map((row) => `${row.source_partition}:${row.source_offset}`)).size, count, 'one row per Kafka record');
+    for (const row of rows) {
+      assert.equal(row.source_topic, t.topic);
+      assert.ok(row.source_partition >= 0 && row.source_partition < 3);
+      assert.match(row.source_offset, /^[0-9]+$/);
+      assert.ok(row.schema_id > 0);
+    }
+    const perPartition = new Map<number, number>();
+    for (const row of rows) perPartition.set(row.source_partition, (perPartition.get(row.source_partition) ?? 0) + 1);
+    const offsets = await committedOffsets(stack.kafka, t.groupId, t.topic);
+    for (const [partition, landed] of perPartition)
+      assert.equal(offsets[partition], String(landed), `partition ${partition} committed to its end`);
+    assert.equal(sink.stats().deadLetters, 0);
+  });
+
+  it('sends poison records to the dead-letter topic with their context, and lands the rest', async () => {
+    const t = await target(1);
+    await produce(t, 'poison-a', 40);
+    const outOfRange = makePost('poison', 1);
+    outOfRange.envelope.collected_at = Date.UTC(2400, 0, 1);
+    await producer.send([
+      { topic: t.topic, key: 'bad-magic', value: Buffer.from('not avro at all') },
+      { topic: t.topic, key: 'truncated', value: t.encoder.encode(makePost('poison', 0)).subarray(0, 20) },
+      { topic: t.topic, key: 'out-of-range', value: t.encoder.encode(outOfRange) },
+      { topic: t.topic, key: 'null', value: null },
+    ]);
+    await produce(t, 'poison-b', 40);
+    const sink = await run(sinkOptions(t, { maxBatchRows: 30 }));
+    await waitFor('80 rows', async () => (await landedCounts(t)).rows >= 80, 60_000);
+    const dead = await readRaw(stack.kafka, t.deadLetterTopic, 4, 30_000);
+    await sink.stop();
+    assert.equal((await landedCounts(t)).rows, 80);
+    assert.deepEqual(dead.map((record) => record.key).sort(), ['bad-magic', 'null', 'out-of-range', 'truncated']);
+    for (const record of dead) {
+      assert.equal(record.headers[DLQ_HEADERS.originTopic], t.topic);
+      assert.equal(record.headers[DLQ_HEADERS.service], 'sink-clickhouse');
+      assert.match(record.headers[DLQ_HEADERS.originOffset] ?? '', /^[0-9]+$/);
+    }
+    assert.equal(
+      headerText(dead.find((record) => record.key === 'out-of-range')!.headers, DLQ_HEADERS.errorCode),
+      'CLICKHOUSE_TIMESTAMP_OUT_OF_RANGE',
+    );
+    assert.equal(dead.find((record) => record.key === 'bad-magic')!.value?.toString(), 'not avro at all', 'original bytes');
+    assert.deepEqual(await committedOffsets(stack.kafka, t.groupId, t.topic), { 0: '84' });
+  });
+
+  it('re-forms a range inserted but not committed by a dead owner: the retry is de-duplicated', async () => {
+    const t = await target(1);
+    await produce(t, 'reform', 120);
+    let crashed = false;
+    const doomed = await run(sinkOptions(t, { maxBatchRows: 50, crashPoint: 'after-insert', crashAfterInserts: 2 }), undefined, () => {
+      crashed = true;
+      throw new Error('simulated crash after insert');
+    });
+    await assert.rejects(doomed.done, /simulated crash/);
+    assert.ok(crashed);
+    const afterCrash = await landedCounts(t);
+    assert.equal(afterCrash.rows, 100, 'two batches inserted, the second one not committed');
+    const offsets = await committedOffsets(stack.kafka, t.groupId, t.topic);
+    assert.equal(offsets[0], '50', 'the position is at the start of the in-flight range');
+
+    const survivor = await run(sinkOptions(t, { maxBatchRows: 7 }));
+    await waitFor('committed to 120', async () => (await committedOffsets(stack.kafka, t.groupId, t.topic))[0] === '120', 60_000);
+    await survivor.stop();
+    assert.equal(survivor.stats().reformed, 1);
+    assert.deepEqual(await landedCounts(t), { rows: 120, unique: 120 });
+  });
+
+  it('ClickHouse unreachable for a while: partitions pause and retry, nothing is dead-lettered, everything lands once', async () => {
+    const t = await target(2);
+    const upstream = new URL(stack.clickhouse.url);
+    let up = false;
+    const sockets = new Set<Socket>();
+    const proxy: Server = createServer((client) => {
+      if (!up) return client.destroy();
+      const server = connect(Number(upstream.port || 80), upstream.hostname);
+      sockets.add(client).add(server);
+      client.pipe(server).pipe(client);
+      const close = () => (client.destroy(), server.destroy());
+      client.on('error', close).on('close', close);
+      server.on('error', close).on('close', close);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const port = (proxy.address() as { port: number }).port;
+    try {
+      await produce(t, 'outage', 300);
+      const sink = await run(sinkOptions(t, { maxBatchRows: 40 }), `http://127.0.0.1:${port}`);
+      await waitFor('retries while ClickHouse is unreachable', () => sink.stats().retries >= 4, 30_000);
+      assert.equal((await landedCounts(t)).rows, 0);
+      up = true;
+      await waitFor('300 rows after ClickHouse is back', async () => (await landedCounts(t)).rows >= 300, 60_000);
+      await delay(1_000);
+      await sink.stop();
+      assert.deepEqual(await landedCounts(t), { rows: 300, unique: 300 });
+      assert.equal(sink.stats().deadLetters, 0);
+      assert.deepEqual(await readRaw(stack.kafka, t.deadLetterTopic, 1, 2_000), [], 'nothing in the dead-letter topic');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      proxy.close();
+    }
+  });
+});
