@@ -168,16 +168,20 @@ describe('sink-clickhouse (integration)', function () {
     assert.deepEqual(await landedCounts(t), { rows: 120, unique: 120 });
   });
 
-  it('ClickHouse unreachable for a while: partitions pause and retry, nothing is dead-lettered, everything lands once', async () => {
+  it('ClickHouse unreachable, then answering but its responses lost: retries with the same token, nothing dead-lettered, everything lands once', async () => {
     const t = await target(2);
     const upstream = new URL(stack.clickhouse.url);
-    let up = false;
+    // refuse: connections reset at once; drop-responses: requests reach ClickHouse (the INSERT
+    // happens) but the answer never comes back (ambiguous outcome, F7); up: a plain proxy.
+    let mode: 'refuse' | 'drop-responses' | 'up' = 'refuse';
     const sockets = new Set<Socket>();
     const proxy: Server = createServer((client) => {
-      if (!up) return client.destroy();
+      if (mode === 'refuse') return client.destroy();
       const server = connect(Number(upstream.port || 80), upstream.hostname);
       sockets.add(client).add(server);
-      client.pipe(server).pipe(client);
+      client.pipe(server);
+      if (mode === 'up') server.pipe(client);
+      else server.once('data', () => (client.destroy(), server.destroy()));
       const close = () => (client.destroy(), server.destroy());
       client.on('error', close).on('close', close);
       server.on('error', close).on('close', close);
@@ -189,7 +193,19 @@ describe('sink-clickhouse (integration)', function () {
       const sink = await run(sinkOptions(t, { maxBatchRows: 40 }), `http://127.0.0.1:${port}`);
       await waitFor('retries while ClickHouse is unreachable', () => sink.stats().retries >= 4, 30_000);
       assert.equal((await landedCounts(t)).rows, 0);
-      up = true;
+
+      mode = 'drop-responses';
+      const retries = sink.stats().retries;
+      await waitFor(
+        'inserts that land without an answer',
+        async () => (await landedCounts(t)).rows > 0 && sink.stats().retries >= retries + 4,
+        30_000,
+      );
+      assert.equal(sink.stats().batches, 0, 'no batch is committed without an answer');
+      const duringLoss = await landedCounts(t);
+      assert.equal(duringLoss.rows, duringLoss.unique, 'retried inserts are de-duplicated');
+
+      mode = 'up';
       await waitFor('300 rows after ClickHouse is back', async () => (await landedCounts(t)).rows >= 300, 60_000);
       await delay(1_000);
       await sink.stop();

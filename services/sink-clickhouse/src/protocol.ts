@@ -213,3 +213,42 @@ export function classifyInsertFailure(error: unknown): InsertFailure {
   if (err?.cause !== undefined && err.cause !== error) return classifyInsertFailure(err.cause);
   return 'fatal';
 }
+
+/** A row to insert and the offset of the Kafka record it comes from. */
+export interface OffsetRow<Row> {
+  offset: string;
+  row: Row;
+}
+
+/**
+ * Inserts `rows` under `token`; when ClickHouse refuses the data (classifyInsertFailure →
+ * 'data'), halves the rows, each half under `<token>/<first offset>-<last offset>`, down to the
+ * single rows it refuses, which are returned with their errors. Other failures are thrown.
+ * Deterministic for the same rows: a re-formed range repeats the same inserts with the same
+ * tokens, so the halves that were stored before a crash de-duplicate. Assumes a refused INSERT
+ * stored nothing, which holds while a batch is one block per ClickHouse partition (far below
+ * max_insert_block_size rows).
+ */
+export async function insertIsolating<Row>(
+  insert: (rows: Row[], token: string) => Promise<void>,
+  rows: readonly OffsetRow<Row>[],
+  token: string,
+): Promise<{ entry: OffsetRow<Row>; error: unknown }[]> {
+  if (rows.length === 0) return [];
+  try {
+    await insert(
+      rows.map((entry) => entry.row),
+      token,
+    );
+    return [];
+  } catch (error) {
+    if (classifyInsertFailure(error) !== 'data') throw error;
+    if (rows.length === 1) return [{ entry: rows[0]!, error }];
+    const middle = Math.ceil(rows.length / 2);
+    const refused: { entry: OffsetRow<Row>; error: unknown }[] = [];
+    for (const half of [rows.slice(0, middle), rows.slice(middle)]) {
+      refused.push(...(await insertIsolating(insert, half, `${token}/${half[0]!.offset}-${half[half.length - 1]!.offset}`)));
+    }
+    return refused;
+  }
+}

@@ -33,7 +33,15 @@ import {
 } from '@tributary/kafka';
 import type { AvroSchema, DeadLetterStage, Decoder, PartitionRun, Producer, RangeRecord, Serde } from '@tributary/kafka';
 import type { Logger } from '@tributary/telemetry';
-import { classifyInsertFailure, cutBatch, dedupToken, formatInflightMarker, overBufferLimit, recoveryDecision } from './protocol.ts';
+import {
+  classifyInsertFailure,
+  cutBatch,
+  dedupToken,
+  formatInflightMarker,
+  insertIsolating,
+  overBufferLimit,
+  recoveryDecision,
+} from './protocol.ts';
 import type { BatchLimits, OffsetRange } from './protocol.ts';
 import { SERVICE } from './spec.ts';
 import type { SinkOptions } from './spec.ts';
@@ -199,43 +207,26 @@ export async function startSink(deps: SinkDependencies): Promise<Sink> {
   }
 
   async function insert(table: string, rows: LandingRow[], token: string): Promise<void> {
-    try {
-      await clickhouse.insert({
-        table,
-        values: rows,
-        format: 'JSONEachRow',
-        clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: token, async_insert: 0 },
-      });
-    } catch (error) {
-      throw new ClickHouseInsertError(error);
-    }
+    await clickhouse.insert({
+      table,
+      values: rows,
+      format: 'JSONEachRow',
+      clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: token, async_insert: 0 },
+    });
   }
 
-  /**
-   * Inserts rows under `token`; when ClickHouse refuses the data, halves the rows (each half with
-   * a token derived from its own offsets) down to the single rows it refuses. Deterministic for
-   * the same rows, so a re-formed range repeats the same inserts and they de-duplicate.
-   */
-  async function insertIsolating(table: string, rows: { row: LandingRow; record: RangeRecord }[], token: string): Promise<Rejected[]> {
-    if (rows.length === 0) return [];
+  /** The batch's rows under its token; rows ClickHouse refuses come back as dead letters (stage sink). */
+  async function insertRange(table: string, rows: { row: LandingRow; record: RangeRecord }[], token: string): Promise<Rejected[]> {
+    const byOffset = new Map(rows.map((entry) => [entry.record.offset, entry.record]));
     try {
-      await insert(
-        table,
-        rows.map((entry) => entry.row),
+      const refused = await insertIsolating(
+        (batch: LandingRow[], batchToken: string) => insert(table, batch, batchToken),
+        rows.map((entry) => ({ offset: entry.record.offset, row: entry.row })),
         token,
       );
-      return [];
+      return refused.map(({ entry, error }) => ({ record: byOffset.get(entry.offset)!, error, stage: 'sink' as const }));
     } catch (error) {
-      if (!(error instanceof ClickHouseInsertError) || error.failure !== 'data') throw error;
-      if (rows.length === 1) return [{ record: rows[0]!.record, error: error.cause, stage: 'sink' }];
-      const middle = Math.ceil(rows.length / 2);
-      const halves = [rows.slice(0, middle), rows.slice(middle)];
-      const out: Rejected[] = [];
-      for (const half of halves) {
-        const subToken = `${token}/${half[0]!.record.offset}-${half[half.length - 1]!.record.offset}`;
-        out.push(...(await insertIsolating(table, half, subToken)));
-      }
-      return out;
+      throw new ClickHouseInsertError(error);
     }
   }
 
@@ -256,7 +247,7 @@ export async function startSink(deps: SinkDependencies): Promise<Sink> {
     const thisBatch = batchNumber;
     if (options.crashPoint === 'after-marker' && thisBatch === options.crashAfterInserts) crash('after-marker');
     // 2. Insert with the range's token; dead letters acknowledged before the commit.
-    rejected.push(...(await insertIsolating(route.table, rows, token)));
+    rejected.push(...(await insertRange(route.table, rows, token)));
     if (rejected.length > 0) {
       const failedAt = new Date();
       await producer.send(

@@ -4,6 +4,7 @@ import {
   cutBatch,
   dedupToken,
   formatInflightMarker,
+  insertIsolating,
   overBufferLimit,
   parseInflightMarker,
   recoveryDecision,
@@ -137,6 +138,54 @@ describe('sink protocol', () => {
     it('stops on anything else (unknown table, authentication)', () => {
       assert.equal(classifyInsertFailure(Object.assign(new Error('Unknown table'), { code: '60' })), 'fatal');
       assert.equal(classifyInsertFailure(new Error('something odd')), 'fatal');
+    });
+  });
+
+  describe('isolating rows ClickHouse refuses', () => {
+    const refuse = (bad: Set<string>) => {
+      const calls: string[] = [];
+      const insert = async (rows: string[], token: string): Promise<void> => {
+        calls.push(`${token} [${rows.join(',')}]`);
+        if (rows.some((row) => bad.has(row))) throw Object.assign(new Error('Cannot parse input'), { code: '27' });
+      };
+      return { calls, insert };
+    };
+    const rows = ['a', 'b', 'c', 'd', 'e'].map((row, index) => ({ offset: String(10 + index), row }));
+
+    it('inserts once when nothing is refused', async () => {
+      const { calls, insert } = refuse(new Set());
+      assert.deepEqual(await insertIsolating(insert, rows, 't'), []);
+      assert.deepEqual(calls, ['t [a,b,c,d,e]']);
+    });
+
+    it('halves down to the refused rows, each half under a token of its own offsets, the same way every time', async () => {
+      const first = refuse(new Set(['b', 'e']));
+      const refused = await insertIsolating(first.insert, rows, 't');
+      assert.deepEqual(
+        refused.map(({ entry }) => entry.offset),
+        ['11', '14'],
+      );
+      assert.deepEqual(first.calls, [
+        't [a,b,c,d,e]',
+        't/10-12 [a,b,c]',
+        't/10-12/10-11 [a,b]',
+        't/10-12/10-11/10-10 [a]',
+        't/10-12/10-11/11-11 [b]',
+        't/10-12/12-12 [c]',
+        't/13-14 [d,e]',
+        't/13-14/13-13 [d]',
+        't/13-14/14-14 [e]',
+      ]);
+      const again = refuse(new Set(['b', 'e']));
+      await insertIsolating(again.insert, rows, 't');
+      assert.deepEqual(again.calls, first.calls, 'a re-formed range repeats the same inserts');
+    });
+
+    it('throws transient and fatal failures instead of isolating', async () => {
+      const down = async (): Promise<void> => {
+        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      };
+      await assert.rejects(insertIsolating(down, rows, 't'), /ECONNREFUSED/);
     });
   });
 });
