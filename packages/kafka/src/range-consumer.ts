@@ -1,4 +1,4 @@
-// A narrow consumer for sinks that own their commits (the ClickHouse sink, docs/adr "sink
+// A narrow consumer for sinks that own their commits (the ClickHouse sink, docs/adr/0016 "sink
 // exactly-once"): it hands the caller runs of records per partition, lets it commit an offset
 // WITH metadata, tells it the committed offset + metadata of each partition on its first run in
 // a generation (assignment or rebalance), and pauses/resumes partitions. Unlike runConsumer it

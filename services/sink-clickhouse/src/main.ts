@@ -2,7 +2,7 @@
 //   npm run sink            (or: node services/sink-clickhouse/src/main.ts)
 // SIGTERM/SIGINT: insert and commit what is buffered within sink.shutdownTimeoutMs, then exit 0;
 // a second signal exits at once. Either way nothing is lost or doubled: in-flight ranges are
-// re-formed by the next owner (docs/adr, "sink exactly-once").
+// re-formed by the next owner (docs/adr/0016).
 import { createClickHouseClient, migrate } from '@tributary/clickhouse';
 import { isTributaryError } from '@tributary/errors';
 import { createLogger, startTracing } from '@tributary/telemetry';

@@ -1,4 +1,4 @@
-// The exactly-once protocol of the ClickHouse sink (docs/adr, "sink exactly-once"), as pure functions:
+// The exactly-once protocol of the ClickHouse sink (docs/adr/0016), as pure functions:
 // - the in-flight marker stored in the consumer group's committed-offset metadata;
 // - the insert_deduplication_token of a range;
 // - per-partition batch cutting by rows, bytes and time (and "exactly this range" after a crash);

@@ -1,6 +1,6 @@
 // sink-clickhouse: social.curated.* → ClickHouse landing tables, exactly once per Kafka record.
 //
-// Per partition (docs/adr, "sink exactly-once"), for each batch [first, last]:
+// Per partition (docs/adr/0016), for each batch [first, last]:
 //   1. commit offset `first` with metadata "tributary.sink/v1 inflight <first>-<last>";
 //   2. INSERT its rows with insert_deduplication_token "<table>:<topic>:<partition>:<first>-<last>";
 //      dead letters of the range (undecodable records, rows ClickHouse refuses) are acknowledged;

@@ -75,7 +75,7 @@ export const sinkOptionsSchema: convict.Schema<SinkOptions> = {
   maxBatchBytes: {
     doc: 'Most Kafka record bytes in one INSERT (per partition). Keep well below the embedded server insertChunkBytes.',
     format: 'positive-int',
-    default: 8 * 1024 * 1024,
+    default: 4 * 1024 * 1024,
     env: `${ENV}_MAX_BATCH_BYTES`,
   },
   maxBatchWaitMs: {
