@@ -1,6 +1,6 @@
 // The Kafka runtime against the real stack (Kafka + Apicurio): producer → topic → runConsumer,
 // schema evolution both ways, poison records to the dead-letter topic, transient failures
-// retried and paused, graceful shutdown, oversized records refused (docs/adr/0014).
+// retried and paused, graceful shutdown, oversized records refused (docs/adr/0015).
 import assert from 'node:assert/strict';
 import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { TributaryError, isTributaryError } from '@tributary/errors';

@@ -3,7 +3,7 @@
 //   const runtime = await runConsumer({ service: 'transform-enrich', groupId, topics, readerSchemas, handleBatch, … });
 //   await runtime.done;   // resolves after SIGTERM/SIGINT or stop(); rejects on a fatal error
 //
-// Delivery contract (docs/adr/0014): at-least-once. Offsets are committed only after the
+// Delivery contract (docs/adr/0015): at-least-once. Offsets are committed only after the
 // handler's effect is durable and the dead letters of the batch are acknowledged; poison records
 // go to `dlq.<service>` with their original bytes and the partition keeps flowing; transient
 // failures are retried in place, then the partition is paused and retried later (back-pressure),

@@ -2,7 +2,7 @@
 // - idempotent, acks=all: send() resolves only after every record is acknowledged by all
 //   in-sync replicas, so a collector's cursor or a consumer's commit can follow it; broker-side
 //   retries do not duplicate (within this producer session: a restarted process is a new
-//   session — downstream de-duplicates by event_id, docs/adr/0014);
+//   session — downstream de-duplicates by event_id, docs/adr/0015);
 // - the Java-compatible (murmur2) partitioner on the caller's deterministic key;
 // - records larger than maxRecordBytes are refused before anything is sent (a data error that
 //   names the record), never dropped; a send is split into requests of at most maxRequestBytes
@@ -28,7 +28,7 @@ const { CompressionTypes } = kafkajs;
 /**
  * Codecs kafkajs has built in. snappy, lz4 and zstd need codec packages registered into
  * kafkajs' CompressionCodecs (kafkajs-snappy, kafkajs-lz4, @kafkajs/zstd — native addons);
- * Tributary does not ship them (docs/adr/0014).
+ * Tributary does not ship them (docs/adr/0015).
  */
 export type ProducerCompression = 'none' | 'gzip';
 

@@ -4,7 +4,7 @@
 //               partition is paused and retried later); never dead-lettered, never committed past;
 //   data      → the record is dead-lettered and the partition moves on;
 //   fatal     → anything else (config, system, unclassified errors): the runtime stops without
-//               committing, so a bug cannot dead-letter a whole topic (docs/adr/0014).
+//               committing, so a bug cannot dead-letter a whole topic (docs/adr/0015).
 import { isRetryable, isTributaryError } from '@tributary/errors';
 
 export type FailureVerdict = 'transient' | 'data' | 'fatal';
