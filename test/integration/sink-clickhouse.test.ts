@@ -168,15 +168,27 @@ describe('sink-clickhouse (integration)', function () {
     assert.deepEqual(await landedCounts(t), { rows: 120, unique: 120 });
   });
 
-  it('ClickHouse unreachable, then answering but its responses lost: retries with the same token, nothing dead-lettered, everything lands once', async () => {
+  it('ClickHouse unreachable, then TOO_MANY_PARTS, then answering but its responses lost: retries with the same token, nothing dead-lettered, everything lands once', async () => {
     const t = await target(2);
     const upstream = new URL(stack.clickhouse.url);
     // refuse: connections reset at once; drop-responses: requests reach ClickHouse (the INSERT
     // happens) but the answer never comes back (ambiguous outcome, F7); up: a plain proxy.
-    let mode: 'refuse' | 'drop-responses' | 'up' = 'refuse';
+    // too-many-parts: ClickHouse's answer to inserts faster than merges (code 252, F10).
+    let mode: 'refuse' | 'too-many-parts' | 'drop-responses' | 'up' = 'refuse';
     const sockets = new Set<Socket>();
     const proxy: Server = createServer((client) => {
       if (mode === 'refuse') return client.destroy();
+      if (mode === 'too-many-parts') {
+        const body =
+          'Code: 252. DB::Exception: Too many parts (3001 with average size of 1.00 KiB) in table. Merges are processing significantly slower than inserts. (TOO_MANY_PARTS)\n';
+        client.once('data', () =>
+          client.end(
+            `HTTP/1.1 500 Internal Server Error\r\nX-ClickHouse-Exception-Code: 252\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+          ),
+        );
+        client.on('error', () => client.destroy());
+        return;
+      }
       const server = connect(Number(upstream.port || 80), upstream.hostname);
       sockets.add(client).add(server);
       client.pipe(server);
@@ -193,6 +205,12 @@ describe('sink-clickhouse (integration)', function () {
       const sink = await run(sinkOptions(t, { maxBatchRows: 40 }), `http://127.0.0.1:${port}`);
       await waitFor('retries while ClickHouse is unreachable', () => sink.stats().retries >= 4, 30_000);
       assert.equal((await landedCounts(t)).rows, 0);
+
+      mode = 'too-many-parts';
+      const beforeTooManyParts = sink.stats().retries;
+      await waitFor('retries on TOO_MANY_PARTS', () => sink.stats().retries >= beforeTooManyParts + 4, 30_000);
+      assert.equal((await landedCounts(t)).rows, 0);
+      assert.equal(sink.stats().deadLetters, 0);
 
       mode = 'drop-responses';
       const retries = sink.stats().retries;
