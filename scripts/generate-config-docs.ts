@@ -8,6 +8,7 @@ import { cliSchema } from '../packages/cli/src/context.ts';
 import { testHarnessSchema } from '../packages/testing/src/spec.ts';
 import { localStackSchema } from '@tributary/local-stack';
 import { clickhouseEmbeddedSchema } from '@tributary/clickhouse-embedded';
+import { sinkSchema } from '@tributary/sink-clickhouse';
 
 const sections: { title: string; intro: string; rows: SettingDescription[] }[] = [
   {
@@ -24,6 +25,12 @@ const sections: { title: string; intro: string; rows: SettingDescription[] }[] =
     title: 'Embedded ClickHouse server (services/clickhouse-embedded)',
     intro: "The process that owns chDB and serves ClickHouse's HTTP interface.",
     rows: describeSchema(clickhouseEmbeddedSchema),
+  },
+  {
+    title: 'ClickHouse sink (services/sink-clickhouse)',
+    intro:
+      'What the sink lands and how it batches and retries; it also reads the shared Kafka, registry, ClickHouse (with clickhouse.retention.*) and telemetry settings.',
+    rows: describeSchema(sinkSchema).filter((row) => row.key.startsWith('sink.')),
   },
   {
     title: 'Test harness',
