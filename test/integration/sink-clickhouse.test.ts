@@ -168,6 +168,45 @@ describe('sink-clickhouse (integration)', function () {
     assert.deepEqual(await landedCounts(t), { rows: 120, unique: 120 });
   });
 
+  it('a rebalance hands paused, in-flight partitions to another sink, which re-forms their ranges: every event once', async () => {
+    const t = await target(4);
+    // Sink A reaches ClickHouse only through a proxy that resets every connection.
+    const sockets = new Set<Socket>();
+    const dead: Server = createServer((client) => {
+      sockets.add(client);
+      client.destroy();
+    });
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+    try {
+      await produce(t, 'rebalance', 400);
+      const a = await run(sinkOptions(t, { maxBatchRows: 40 }), `http://127.0.0.1:${(dead.address() as { port: number }).port}`);
+      await waitFor('sink A retrying its in-flight ranges', () => a.stats().retries >= 8, 30_000);
+      const b = await run(sinkOptions(t, { maxBatchRows: 25 }));
+      await waitFor('sink B lands its share after the rebalance', async () => (await landedCounts(t)).rows > 0, 60_000);
+      assert.ok(b.stats().reformed >= 1, 'B re-formed the in-flight ranges A left in the partitions it was given');
+      // The partitions A kept were resumed after the rebalance: A retries their ranges again.
+      const retriesAfterRebalance = a.stats().retries;
+      await waitFor('sink A retrying the partitions it kept', () => a.stats().retries >= retriesAfterRebalance + 2, 30_000);
+      assert.ok((await landedCounts(t)).rows < 400, "the partitions A kept wait for A's ClickHouse");
+      await a.stop(0);
+      await waitFor('400 rows once A left the group', async () => (await landedCounts(t)).rows >= 400, 60_000);
+      await delay(1_000);
+      await b.stop();
+      assert.deepEqual(await landedCounts(t), { rows: 400, unique: 400 });
+      assert.ok(b.stats().reformed >= 4, `every partition's in-flight range re-formed (${b.stats().reformed})`);
+      assert.equal(a.stats().deadLetters + b.stats().deadLetters, 0);
+      const offsets = await committedOffsets(stack.kafka, t.groupId, t.topic);
+      assert.equal(
+        Object.values(offsets).reduce((sum, offset) => sum + Number(offset), 0),
+        400,
+        'every partition committed to its end',
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      dead.close();
+    }
+  });
+
   it('ClickHouse unreachable, then TOO_MANY_PARTS, then answering but its responses lost: retries with the same token, nothing dead-lettered, everything lands once', async () => {
     const t = await target(2);
     const upstream = new URL(stack.clickhouse.url);

@@ -113,6 +113,13 @@ export async function startRangeConsumer(options: RangeConsumerOptions): Promise
   const admin: Admin = kafka.admin();
   let generation = 0;
   let rebalancing = false;
+  let stopped = false;
+  // kafkajs' commitOffsets resolves WITHOUT committing when its runner is not running; eachBatch
+  // hands out the runner's isRunning, kept here to refuse (and detect) such commits.
+  let runnerRunning: () => boolean = () => true;
+  // kafkajs keeps partitions paused across a rebalance; the caller's state for them is gone by
+  // then, so every partition paused through this consumer is resumed when the group is joined.
+  const paused = new Map<string, { topic: string; partition: number }>();
   const seen = new Set<string>();
   const committedByTopic = new Map<string, Promise<Map<number, CommittedPosition>>>();
 
@@ -121,6 +128,8 @@ export async function startRangeConsumer(options: RangeConsumerOptions): Promise
     rebalancing = false;
     seen.clear();
     committedByTopic.clear();
+    for (const { topic, partition } of paused.values()) consumer.resume([{ topic, partitions: [partition] }]);
+    paused.clear();
   });
   consumer.on(consumer.events.REBALANCING, () => {
     if (rebalancing) return;
@@ -157,6 +166,7 @@ export async function startRangeConsumer(options: RangeConsumerOptions): Promise
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 4,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      runnerRunning = isRunning;
       if (!isRunning() || isStale() || batch.isEmpty()) return;
       const key = `${batch.topic}:${batch.partition}`;
       const runGeneration = generation;
@@ -195,16 +205,22 @@ export async function startRangeConsumer(options: RangeConsumerOptions): Promise
   return {
     generation: () => generation,
     async commit(topic, partition, offset, metadata, commitGeneration) {
-      if (commitGeneration !== generation || rebalancing) throw new StaleGenerationError(commitGeneration, generation);
+      const refuse = (): boolean => stopped || !runnerRunning() || commitGeneration !== generation || rebalancing;
+      if (refuse()) throw new StaleGenerationError(commitGeneration, generation);
       await consumer.commitOffsets([{ topic, partition, offset, metadata }]);
+      // Stopped meanwhile: kafkajs may have skipped the commit silently.
+      if (refuse()) throw new StaleGenerationError(commitGeneration, generation);
     },
     pause(topic, partition) {
+      paused.set(`${topic}:${partition}`, { topic, partition });
       consumer.pause([{ topic, partitions: [partition] }]);
     },
     resume(topic, partition) {
+      paused.delete(`${topic}:${partition}`);
       consumer.resume([{ topic, partitions: [partition] }]);
     },
     async stop() {
+      stopped = true;
       await consumer.stop().catch(() => undefined);
       await consumer.disconnect().catch(() => undefined);
       await admin.disconnect().catch(() => undefined);
