@@ -6,6 +6,7 @@ import { registerConfig } from './commands/config.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerSchemasCommands } from './commands/schemas.ts';
+import { registerSink } from './commands/sink.ts';
 import { registerSql } from './commands/sql.ts';
 import { registerStack } from './commands/stack.ts';
 import { registerTopics } from './commands/topics.ts';
@@ -26,6 +27,7 @@ registerConfig(program);
 registerTopics(program);
 registerSchemasCommands(program);
 registerMigrate(program);
+registerSink(program);
 
 try {
   await program.parseAsync(process.argv);
