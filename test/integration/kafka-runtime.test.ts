@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { TributaryError, isTributaryError } from '@tributary/errors';
-import { DLQ_HEADERS, createProducer, createSerde, readDeadLetterHeaders, runConsumer } from '@tributary/kafka';
+import { DLQ_HEADERS, createKafka, createProducer, createSerde, readDeadLetterHeaders, runConsumer } from '@tributary/kafka';
 import type { AvroSchema, ConsumedRecord, ConsumerRuntime, ConsumerRuntimeOptions, Producer, RuntimeEvent, Serde } from '@tributary/kafka';
 import { startTracing } from '@tributary/telemetry';
 import type { Tracing } from '@tributary/telemetry';
@@ -346,6 +346,67 @@ describe('Kafka runtime: producer, serde and consumer runtime (integration)', fu
     const offsets = await committedOffsets(stack.kafka, hangingGroup, topic);
     assert.ok(offsets[0] === undefined || offsets[0] === '-1', `nothing committed, got ${JSON.stringify(offsets)}`);
   });
+
+  it('survives rebalances: a second member joins and the first leaves mid-stream; every record handled, all offsets committed', async () => {
+    const { topic, service, deadLetterTopic } = await freshTopics(stack.kafka, 4);
+    const subject = `${topic}-value`;
+    await registerSchema(stack.registry, subject, PING_V1);
+    const encoder = await serde.encoder<Ping>(subject, { schema: PING_V1 });
+    const total = 400;
+    await producer.send([...Array(total).keys()].map((n) => ({ topic, key: `K:${n}`, value: encoder.encode({ id: `p${n}`, count: n }) })));
+
+    const groupId = uniqueName('test-group');
+    const handledBy = new Map<string, Set<string>>();
+    const member = (name: string) =>
+      start<Ping>({
+        service,
+        groupId,
+        topics: [topic],
+        readerSchemas: { [topic]: PING_V1 },
+        maxBatchRecords: 5,
+        maxBytesPerPartition: 4_096, // small fetches, so a rebalance finds work left to hand over
+        handleBatch: async (batch) => {
+          await delay(50); // slow enough (about 4 s in all) that the rebalances land mid-stream
+          for (const record of batch.records) {
+            const seen = handledBy.get(record.value.id) ?? new Set<string>();
+            seen.add(name);
+            handledBy.set(record.value.id, seen);
+          }
+        },
+      });
+    const first = await member('first');
+    await waitFor('some progress', () => handledBy.size >= 40);
+    const second = await member('second');
+    await waitFor('the second member to own partitions', () => Object.values(second.stats().assignment).flat().length > 0);
+    await first.stop({ deadlineMs: 10_000 });
+    await waitFor('every record handled', () => handledBy.size === total, 60_000);
+    await waitFor(
+      'every partition committed to its end',
+      async () => {
+        const offsets = await committedOffsets(stack.kafka, groupId, topic);
+        const ends = await producerEnds(topic);
+        return [0, 1, 2, 3].every((partition) => offsets[partition] === ends[partition]);
+      },
+      30_000,
+    );
+    assert.ok(
+      [...handledBy.values()].some((members) => members.has('second')),
+      'the second member took over partitions',
+    );
+    assert.deepEqual(await readRaw(stack.kafka, deadLetterTopic, 1, 1_000), []);
+  });
+
+  /** The end offset (next offset to write) of each partition of `topic`. */
+  async function producerEnds(topic: string): Promise<Record<number, string>> {
+    const admin = createKafka(stack.kafka, 'test-ends', quietLogger).admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return Object.fromEntries(offsets.map((entry) => [entry.partition, entry.high]));
+    } finally {
+      await admin.disconnect();
+    }
+  }
 
   it('refuses to start without its dead-letter topic (never created implicitly)', async () => {
     const { topic } = await freshTopics(stack.kafka, 1);

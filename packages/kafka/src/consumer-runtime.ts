@@ -277,16 +277,26 @@ export async function runConsumer<T = unknown>(options: ConsumerRuntimeOptions<T
     const active = (): boolean =>
       phase === 'running' && !rebalancing && payload.isRunning() && !payload.isStale() && batchGeneration === generation;
 
+    // A heartbeat that finds the group rebalancing (also the one run while a handler works)
+    // stops new segments at once, so the member rejoins without working through the batch.
+    const heartbeat = async (): Promise<void> => {
+      try {
+        await payload.heartbeat();
+      } catch (error) {
+        if (isRebalanceError(error)) rebalancing = true;
+        throw error;
+      }
+    };
     const control: PartitionControl = {
       active,
       signal: abort.signal,
-      heartbeat: () => payload.heartbeat(),
+      heartbeat,
       async sleep(ms) {
         const until = Date.now() + ms;
         for (let left = ms; left > 0; left = until - Date.now()) {
           if (!active()) return false;
           await delay(Math.min(left, heartbeatIntervalMs));
-          await payload.heartbeat();
+          await heartbeat();
         }
         return active();
       },
