@@ -39,6 +39,7 @@ export {
   landingRow,
   postMetricsRow,
   postRow,
+  toCollectionTime,
   toDateTime64,
   traceIdOf,
 } from './landing-rows.ts';

@@ -62,6 +62,27 @@ export function toDateTime64(ms: number, field: string): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 }
 
+// Collection times are stamped by Tributary's own collectors, so they cannot predate the
+// platforms we collect from. A value before 2000 is a unit error — epoch seconds (≈1.7e9, which
+// reads as January 1970 in milliseconds) — not a real time, and must not land silently.
+const EARLIEST_COLLECTION_MS = Date.UTC(2000, 0, 1);
+
+/** toDateTime64 for observed_at/collected_at, which also refuses values that look like epoch seconds. */
+export function toCollectionTime(ms: number, field: string): string {
+  if (Number.isFinite(ms) && ms >= 0 && ms < EARLIEST_COLLECTION_MS) {
+    throw new TributaryError(
+      'CLICKHOUSE_TIMESTAMP_IMPLAUSIBLE',
+      `${field} = ${ms} ms is before 2000-01-01; it looks like epoch seconds, not milliseconds.`,
+      {
+        failureType: 'data',
+        hint: 'The record is bad: send it to the dead-letter topic; fix the collector to stamp milliseconds.',
+        details: { field, value: ms },
+      },
+    );
+  }
+  return toDateTime64(ms, field);
+}
+
 function optionalDateTime64(ms: number | null, field: string): string | null {
   return ms === null ? null : toDateTime64(ms, field);
 }
@@ -78,8 +99,8 @@ function envelopeColumns(envelope: Envelope, entityColumn: string): LandingRow {
     platform: envelope.platform,
     [entityColumn]: envelope.entity_id,
     observation: envelope.observation,
-    observed_at: toDateTime64(envelope.observed_at, 'envelope.observed_at'),
-    collected_at: toDateTime64(envelope.collected_at, 'envelope.collected_at'),
+    observed_at: toCollectionTime(envelope.observed_at, 'envelope.observed_at'),
+    collected_at: toCollectionTime(envelope.collected_at, 'envelope.collected_at'),
   };
 }
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { isTributaryError } from '@tributary/errors';
 import type { Post } from '@tributary/events';
-import { LANDING_TABLES, landingRow, toDateTime64, traceIdOf } from '../src/landing-rows.ts';
+import { LANDING_TABLES, landingRow, toCollectionTime, toDateTime64, traceIdOf } from '../src/landing-rows.ts';
 import type { LandedSchemaName } from '../src/landing-rows.ts';
 import { loadMigrations } from '../src/migration-files.ts';
 import { EXAMPLE_DIRS, goldenRecord, goldenRecords } from './golden-records.ts';
@@ -104,5 +104,14 @@ describe('clickhouse/landing-rows', () => {
           isTributaryError(error) && error.code === 'CLICKHOUSE_TIMESTAMP_OUT_OF_RANGE' && error.failureType === 'data' && !error.retryable,
       );
     }
+  });
+
+  it('refuses collection times that look like epoch seconds (a 1970 date) as data errors', () => {
+    const seconds = Math.floor(Date.UTC(2026, 10, 23) / 1000); // 1795…: January 1970 when read as ms
+    assert.throws(
+      () => toCollectionTime(seconds, 'envelope.collected_at'),
+      (error: unknown) => isTributaryError(error) && error.code === 'CLICKHOUSE_TIMESTAMP_IMPLAUSIBLE' && error.failureType === 'data',
+    );
+    assert.equal(toCollectionTime(Date.UTC(2026, 10, 23), 'envelope.collected_at'), '2026-11-23 00:00:00.000');
   });
 });
