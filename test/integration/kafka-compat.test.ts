@@ -257,7 +257,14 @@ describe(`kafkajs 2.2.4 against Kafka ${KAFKA_VERSION} (integration)`, function 
       await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: '1' }] }] });
       await tx.commit();
 
-      assert.equal((await admin.fetchOffsets({ groupId, topics: [input] }))[0]?.partitions[0]?.offset, '1');
+      // Transactional offsets become readable once the coordinator has applied the commit marker,
+      // which can trail commit() by a moment under load: poll instead of reading once.
+      let committed: string | undefined;
+      for (let i = 0; i < 50 && committed !== '1'; i++) {
+        committed = (await admin.fetchOffsets({ groupId, topics: [input] }))[0]?.partitions[0]?.offset;
+        if (committed !== '1') await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.equal(committed, '1');
       const out = await consumeAll(await consumer(uniqueName('out')), output, 1);
       assert.deepEqual(
         out.map((m) => m.message.value?.toString()),
