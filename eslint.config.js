@@ -19,7 +19,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration through @tributary/config (convict), not process.env.' },
+        { object: 'process', property: 'env', message: 'Read configuration through @tributary/config (convict), not the process environment.' },
       ],
     },
   },

@@ -14,17 +14,12 @@ import type { KafkaSettings } from '@tributary/config';
 import { TributaryError } from '@tributary/errors';
 import type { Logger } from '@tributary/telemetry';
 import { createKafka } from './client.ts';
+import type { OriginalRecord } from './dead-letter.ts';
+import { recordSizeBytes } from './producer.ts';
 import type { RecordHeaders } from './records.ts';
 
-export interface RangeRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: RecordHeaders;
-  timestamp: number;
-  /** Key + value + header bytes. */
+export interface RangeRecord extends OriginalRecord {
+  /** The bytes the record takes in a record batch, as the producer and the broker count them. */
   sizeBytes: number;
 }
 
@@ -77,15 +72,6 @@ export interface RangeConsumer {
   resume(topic: string, partition: number): void;
   /** Stops fetching, leaves the group, disconnects. */
   stop(): Promise<void>;
-}
-
-function headerBytes(headers: RecordHeaders): number {
-  let size = 0;
-  for (const [name, value] of Object.entries(headers)) {
-    const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
-    for (const one of values) size += name.length + (typeof one === 'string' ? Buffer.byteLength(one) : one.length);
-  }
-  return size;
 }
 
 export class StaleGenerationError extends TributaryError {
@@ -186,7 +172,7 @@ export async function startRangeConsumer(options: RangeConsumerOptions): Promise
           value: message.value ?? null,
           headers,
           timestamp: Number(message.timestamp),
-          sizeBytes: (message.key?.length ?? 0) + (message.value?.length ?? 0) + headerBytes(headers),
+          sizeBytes: recordSizeBytes({ key: message.key, value: message.value, headers }),
         };
       });
       await options.onRun({
