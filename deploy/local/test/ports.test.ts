@@ -38,7 +38,11 @@ describe('local-stack/ports', () => {
 
   it('names the process holding a port', async function () {
     const holder = await findPortHolder(port);
-    if (holder === undefined) this.skip(); // neither ss nor lsof on this machine: the error message then says "another process"
+    if (holder === undefined) {
+      // Neither ss nor lsof on this machine: the port error then says "another process".
+      process.stdout.write('      skipped: neither ss nor lsof is installed, so the holder of a port cannot be named here\n');
+      this.skip();
+    }
     assert.equal(holder.pid, process.pid);
   });
 
