@@ -19,7 +19,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration through @tributary/config (convict), not the process environment.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through @tributary/config (convict), not the process environment.',
+        },
       ],
     },
   },
