@@ -4,6 +4,7 @@
 //   npm run bench:sink [-- --events 20000 --batches 500,2000,10000]
 // against the configured stack (default: the local stack — `npm run stack -- up`).
 // It sits next to the tests for their fixtures; it runs only as the main module, never under mocha.
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createClickHouseClient, landingRow, migrate } from '@tributary/clickhouse';
 import type { LandingRow } from '@tributary/clickhouse';
@@ -12,6 +13,7 @@ import { EVENT_SCHEMAS } from '@tributary/events';
 import type { Post } from '@tributary/events';
 import { createProducer, createSerde } from '@tributary/kafka';
 import type { AvroSchema } from '@tributary/kafka';
+import { stackStatus } from '@tributary/local-stack';
 import { createLogger } from '@tributary/telemetry';
 import { uniqueName } from '@tributary/testing';
 import { landedCounts, makePost, prepareSinkTarget, POST_SCHEMA } from '../../../test/integration/sink-fixture.ts';
@@ -41,6 +43,27 @@ async function freshDatabase(): Promise<{ database: string; client: ReturnType<t
 
 const rate = (rows: number, ms: number): string => `${Math.round(rows / (ms / 1000)).toLocaleString('en')} rows/s`;
 
+// CPU accounting, so results compare per CPU-second and not only per wall second on a shared box.
+// This process: the sink's own work (Kafka client, decoding, row mapping, the HTTP client).
+// The engine: the embedded ClickHouse server's process, read from /proc when the configured
+// ClickHouse is the local stack's (utime + stime in clock ticks; Linux uses 100 per second).
+const processCpuSeconds = (since: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
+};
+const CLOCK_TICKS_PER_SECOND = 100;
+function engineCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND; // utime, stime: fields 14 and 15 of stat
+  } catch {
+    return undefined;
+  }
+}
+const perMillion = (seconds: number | undefined, rows: number): string =>
+  seconds === undefined ? 'n/a' : `${((seconds * 1e6) / rows).toFixed(1)} CPU-s/M`;
+
 async function main(): Promise<void> {
   out(
     `sink-clickhouse benchmark · Node ${process.version} · ${cpus().length} CPUs · ${EVENTS} Post events · ${PARTITIONS} partitions · ClickHouse ${values.clickhouse.url}`,
@@ -63,12 +86,27 @@ async function main(): Promise<void> {
   }
 
   out('');
-  out('| batch rows | sink (Kafka → ClickHouse, exactly once) | direct INSERT of the same rows | sink / direct |');
-  out('|---:|---:|---:|---:|');
+  const status = await stackStatus({ logger });
+  const embedded = status.components.find(
+    (c) => c.component === 'clickhouse' && c.state === 'running' && c.endpoint === values.clickhouse.url,
+  );
+  const enginePid = embedded?.pid;
+  out(
+    enginePid === undefined
+      ? "ClickHouse is not the local stack's embedded engine: engine CPU is not measured."
+      : `Embedded ClickHouse engine: pid ${enginePid}.`,
+  );
+  out('');
+  out(
+    '| batch rows | sink (Kafka → ClickHouse, exactly once) | sink CPU: Node / engine | direct INSERT of the same rows | direct CPU: Node / engine | sink / direct |',
+  );
+  out('|---:|---:|---:|---:|---:|---:|');
   for (const batch of BATCHES) {
     const sinkDb = await freshDatabase();
     const sinkTarget: SinkTarget = { ...target, database: sinkDb.database, clickhouse: sinkDb.client, groupId: uniqueName('sink-bench') };
     const started = performance.now();
+    const sinkCpu = process.cpuUsage();
+    const sinkEngine = engineCpuSeconds(enginePid);
     const sink = await startSink({
       options: {
         groupId: sinkTarget.groupId,
@@ -94,16 +132,25 @@ async function main(): Promise<void> {
     });
     while ((await landedCounts(sinkTarget)).rows < EVENTS) await new Promise((resolve) => setTimeout(resolve, 25));
     const sinkMs = performance.now() - started;
+    const sinkNodeCpu = processCpuSeconds(sinkCpu);
+    const sinkEngineAfter = engineCpuSeconds(enginePid);
+    const sinkEngineCpu = sinkEngine === undefined || sinkEngineAfter === undefined ? undefined : sinkEngineAfter - sinkEngine;
     await sink.stop();
 
     const direct = await freshDatabase();
     const directStarted = performance.now();
+    const directCpu = process.cpuUsage();
+    const directEngine = engineCpuSeconds(enginePid);
     for (let i = 0; i < rows.length; i += batch)
       await direct.client.insert({ table: 'landing_posts', values: rows.slice(i, i + batch), format: 'JSONEachRow' });
     const directMs = performance.now() - directStarted;
+    const directNodeCpu = processCpuSeconds(directCpu);
+    const directEngineAfter = engineCpuSeconds(enginePid);
+    const directEngineCpu = directEngine === undefined || directEngineAfter === undefined ? undefined : directEngineAfter - directEngine;
 
     out(
-      `| ${batch} | ${rate(EVENTS, sinkMs)} (${(sinkMs / 1000).toFixed(1)} s) | ${rate(EVENTS, directMs)} (${(directMs / 1000).toFixed(1)} s) | ${(directMs / sinkMs).toFixed(2)} |`,
+      `| ${batch} | ${rate(EVENTS, sinkMs)} (${(sinkMs / 1000).toFixed(1)} s) | ${perMillion(sinkNodeCpu, EVENTS)} / ${perMillion(sinkEngineCpu, EVENTS)} | ` +
+        `${rate(EVENTS, directMs)} (${(directMs / 1000).toFixed(1)} s) | ${perMillion(directNodeCpu, EVENTS)} / ${perMillion(directEngineCpu, EVENTS)} | ${(directMs / sinkMs).toFixed(2)} |`,
     );
     for (const db of [sinkDb, direct]) {
       await db.client.command({ query: `DROP DATABASE IF EXISTS ${db.database}` });
