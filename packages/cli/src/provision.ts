@@ -13,10 +13,10 @@ import {
   subjectSpecs,
 } from '@tributary/catalog';
 import { connectTopicAdmin, createRegistryAdmin } from '@tributary/kafka';
-import { createClickHouseClient, migrate } from '@tributary/clickhouse';
 import type { ClickHouseRetentionSettings } from '@tributary/clickhouse';
 import type { ClickHouseSettings, KafkaSettings, RegistrySettings } from '@tributary/config';
 import type { Logger } from '@tributary/telemetry';
+import { runMigrations } from './commands/migrate.ts';
 
 export interface ProvisionResult {
   topicsCreated: number;
@@ -46,18 +46,7 @@ export async function provisionContracts({ kafka, registry, clickhouse }: Provis
     await admin.close();
   }
   const registrations = await registerSchemas(createRegistryAdmin(registry), subjectSpecs(loadContract(paths)));
-  // Through the default database: the target database may not exist yet (migrate creates it).
-  const client = createClickHouseClient({ ...clickhouse, database: 'default' }, 'tributary-provision');
-  let migrations;
-  try {
-    migrations = await migrate(client, {
-      database: clickhouse.database,
-      retention: clickhouse.retention,
-      logger: { info: () => undefined, warn: (d, m) => logger.warn(d, m) },
-    });
-  } finally {
-    await client.close();
-  }
+  const migrations = await runMigrations(clickhouse, logger);
   return {
     migrationsApplied: migrations.applied.length,
     topicsCreated: topics.created.length,

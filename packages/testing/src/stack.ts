@@ -65,9 +65,10 @@ async function resolveTestStack(): Promise<TestStack> {
   } else {
     kind = 'local';
     report('no endpoints configured and no Docker engine: using the local stack (deploy/local)…');
-    const result = await stackUp({ logger: createLogger({ serviceName: 'test-stack', level: 'warn' }) });
+    const logger = createLogger({ serviceName: 'test-stack', level: 'warn' });
+    const result = await stackUp({ logger });
     if (result.started.length > 0 && !test.keepStack) {
-      cleanup = () => stackDown({ components: result.started, logger: createLogger({ serviceName: 'test-stack', level: 'warn' }) });
+      cleanup = () => stackDown({ components: result.started, logger });
     }
     kafka = { ...kafka, brokers: [result.endpoints.kafkaBrokers] };
     registry = { ...registry, url: result.endpoints.registryUrl };

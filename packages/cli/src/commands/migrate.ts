@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { createClickHouseClient, migrate } from '@tributary/clickhouse';
 import type { MigrationReport } from '@tributary/clickhouse';
 import { createContext } from '../context.ts';
-import type { CliContext, GlobalOptions } from '../context.ts';
+import type { CliContext, CliSettings, GlobalOptions } from '../context.ts';
+import type { Logger } from '@tributary/telemetry';
 import { printJson, printStep, printTable } from '../output.ts';
 
 export interface MigrateCommandOptions {
@@ -14,26 +15,35 @@ export interface MigrateCommandOptions {
   directory?: string;
 }
 
-export async function migrateCommand(context: CliContext, options: GlobalOptions & MigrateCommandOptions): Promise<MigrationReport> {
-  const { clickhouse } = context.config.values;
-  // Connect through the user's default database: the target database may not exist yet, and the
-  // runner names it explicitly in every statement.
+/**
+ * Applies the migrations and retention to `clickhouse.database`. Connects through the default
+ * database: the target database may not exist yet, and the runner names it in every statement.
+ * The caller reports what was applied; only warnings go to the log.
+ */
+export async function runMigrations(
+  clickhouse: CliSettings['clickhouse'],
+  logger: Logger,
+  options: MigrateCommandOptions = {},
+): Promise<MigrationReport> {
   const client = createClickHouseClient({ ...clickhouse, database: 'default' }, 'tributary-migrate');
   try {
-    const report = await migrate(client, {
+    return await migrate(client, {
       database: clickhouse.database,
       retention: clickhouse.retention,
       dryRun: options.dryRun === true,
       ...(options.directory ? { directory: options.directory } : {}),
-      // The report below says what was applied; only warnings go to the log.
-      logger: { info: () => undefined, warn: (details, message) => context.logger.warn(details, message) },
+      logger: { info: () => undefined, warn: (details, message) => logger.warn(details, message) },
     });
-    if (options.json) printJson(report);
-    else printReport(report);
-    return report;
   } finally {
     await client.close();
   }
+}
+
+export async function migrateCommand(context: CliContext, options: GlobalOptions & MigrateCommandOptions): Promise<MigrationReport> {
+  const report = await runMigrations(context.config.values.clickhouse, context.logger, options);
+  if (options.json) printJson(report);
+  else printReport(report);
+  return report;
 }
 
 function printReport(report: MigrationReport): void {
