@@ -81,3 +81,78 @@ export interface RequesterHealth {
   quotas: Array<{ scope: string; used: number; limit: number; resetsAt: number | null; pausedUntil: number | null }>;
   cache: { hits: number; misses: number; notModified: number; shared: number };
 }
+
+/** What a platform response means for the pipeline, decided by the platform profile's classifier. */
+export type ResponseVerdictKind =
+  /** Token expired or invalid (Meta 190, Google 401 authError, TikTok access_token_invalid): refresh once, then suspend. */
+  | 'auth-expired'
+  /** The grant is gone (scope revoked, account deauthorised): suspend the credential, do not refresh. */
+  | 'auth-revoked'
+  /** Short-term throttling (429, Meta 4/17/32/613, YouTube rateLimitExceeded): pause that scope, then retry. */
+  | 'throttled'
+  /** A budget is spent until a known time (YouTube quotaExceeded until midnight Pacific): pause until then. */
+  | 'quota-exhausted'
+  /** 5xx, network errors, Meta codes 1/2, hangs: retry with backoff. */
+  | 'transient'
+  /** The request is wrong or the object is gone (400/404, invalid params): not retried, reported. */
+  | 'client'
+  /** The body is not what the platform documents (HTML with 200, broken JSON): not retried, reported with a sample. */
+  | 'malformed';
+
+export interface ResponseVerdict {
+  kind: ResponseVerdictKind;
+  /** The platform's own error code, verbatim (`190`, `quotaExceeded`, `rate_limit_exceeded`). */
+  code: string;
+  message: string;
+  /** Wait at least this long before the next call in the same scope (Retry-After, estimated_time_to_regain_access). */
+  retryAfterMs?: number;
+  /** Absolute clock time the budget resets (YouTube: next midnight America/Los_Angeles). */
+  resumeAt?: number;
+}
+
+/** A call as the quota ledger sees it. */
+export interface QuotaCall {
+  endpoint: string;
+  credential?: string;
+  /** Units the call costs (1 unless the platform prices methods, like YouTube). */
+  cost: number;
+  priority: RequestPriority;
+}
+
+/**
+ * Per app, per credential and per endpoint budgets, driven by the platform's own signals.
+ * Zero calls beyond quota: a call reserves its units before it is sent.
+ */
+export interface QuotaLedger {
+  /** Waits (by priority) until the call fits every budget that applies, then reserves it; rejects only when aborted. */
+  acquire(call: QuotaCall, signal?: AbortSignal): Promise<void>;
+  /** Feeds back what the platform said: usage headers, Retry-After, a throttled or quota-exhausted verdict. */
+  observe(call: QuotaCall, outcome: { status: number; headers: Readonly<Record<string, string>>; verdict: ResponseVerdict | null }): void;
+  health(): RequesterHealth['quotas'];
+}
+
+/** Access tokens per credential: proactive refresh before expiry, rotation persisted, suspension on a dead grant. */
+export interface Authenticator {
+  /** A valid access token (refreshed first if it expires soon); rejects CONNECTOR_CREDENTIAL_SUSPENDED for a suspended credential. */
+  accessToken(credential: string, signal?: AbortSignal): Promise<string>;
+  /**
+   * The platform rejected `rejectedToken` as expired: refresh once (concurrent callers share it;
+   * a token already replaced counts as refreshed). False when the refresh failed and the
+   * credential is now suspended (that credential only).
+   */
+  refreshAfterRejection(credential: string, rejectedToken: string): Promise<boolean>;
+  health(): RequesterHealth['credentials'];
+}
+
+/** A canonical event ready to produce: the value is a record of the topic's value schema (@tributary/events types). */
+export interface OutgoingEvent {
+  topic: string;
+  /** entityKey(platform, entity id) — one entity's history stays in one partition. */
+  key: string;
+  value: Record<string, unknown>;
+}
+
+/** Encodes with the registry's schema ids (Confluent framing) and produces; resolves only after Kafka acknowledged every event. */
+export interface EventWriter {
+  write(events: readonly OutgoingEvent[]): Promise<void>;
+}
