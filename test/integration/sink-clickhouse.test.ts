@@ -24,6 +24,7 @@ function sinkOptions(target: SinkTarget, overrides: Partial<SinkOptions> = {}): 
     maxBatchRows: 50,
     maxBatchBytes: 1024 * 1024,
     maxBatchWaitMs: 200,
+    insertFormat: 'JSONEachRow',
     fromBeginning: true,
     sessionTimeoutMs: 6_000,
     heartbeatIntervalMs: 500,
@@ -115,6 +116,44 @@ describe('sink-clickhouse (integration)', function () {
     assert.equal(sink.stats().deadLetters, 0);
   });
 
+  it('JSONCompactEachRow lands the same rows as JSONEachRow, including rows whose extension slots differ', async () => {
+    const t = await target(2);
+    const posts = [...Array(120).keys()].map((n) => {
+      const post = makePost('formats', n);
+      if (n % 3 === 0) post.extensions.tiktok = null; // no tiktok_* keys in this row: the compact body pads them
+      return post;
+    });
+    await producer.send(posts.map((post) => ({ topic: t.topic, key: `TIKTOK:${post.envelope.entity_id}`, value: t.encoder.encode(post) })));
+    const compactDb = await prepareSinkTarget(stack, 1); // only its database: the same topic lands twice
+    targets.push(compactDb);
+    const compactTarget: SinkTarget = { ...t, database: compactDb.database, clickhouse: compactDb.clickhouse, groupId: compactDb.groupId };
+    targets.push(compactTarget);
+    const sinkJson = await run(sinkOptions(t, { maxBatchRows: 40 }));
+    const sinkCompact = await startSink({
+      options: sinkOptions(compactTarget, { maxBatchRows: 40, insertFormat: 'JSONCompactEachRow' }),
+      kafka: stack.kafka,
+      registry: stack.registry,
+      clickhouse: compactDb.clickhouse,
+      logger: quietLogger,
+    });
+    sinks.push(sinkCompact);
+    await waitFor(
+      '120 rows each',
+      async () => (await landedCounts(t)).rows >= 120 && (await landedCounts(compactTarget)).rows >= 120,
+      60_000,
+    );
+    await Promise.all([sinkJson.stop(), sinkCompact.stop()]);
+    const all = async (client: SinkTarget['clickhouse']): Promise<unknown[]> =>
+      (await (
+        await client.query({ query: 'SELECT * EXCEPT (ingested_at) FROM landing_posts ORDER BY event_id', format: 'JSONEachRow' })
+      ).json()) as unknown[];
+    const [jsonRows, compactRows] = [await all(t.clickhouse), await all(compactDb.clickhouse)];
+    assert.equal(compactRows.length, 120);
+    assert.deepEqual(compactRows, jsonRows);
+    const missingSlot = (jsonRows as Record<string, unknown>[]).filter((row) => row.tiktok_share_url === null).length;
+    assert.equal(missingSlot, 40, 'the rows without a tiktok slot kept their column defaults');
+  });
+
   it('sends poison records to the dead-letter topic with their context, and lands the rest', async () => {
     const t = await target(1);
     await produce(t, 'poison-a', 40);
@@ -144,6 +183,36 @@ describe('sink-clickhouse (integration)', function () {
     );
     assert.equal(dead.find((record) => record.key === 'bad-magic')!.value?.toString(), 'not avro at all', 'original bytes');
     assert.deepEqual(await committedOffsets(stack.kafka, t.groupId, t.topic), { 0: '84' });
+  });
+
+  it('isolates rows that decode but ClickHouse refuses (a table CHECK) by halving the batch: those are dead-lettered, the rest land once', async () => {
+    const t = await target(1);
+    // An operator's constraint stands in for any refusal of a well-formed row (VIOLATED_CONSTRAINT, a data error).
+    await t.clickhouse.command({ query: `ALTER TABLE landing_posts ADD CONSTRAINT no_refused_text CHECK position(text, 'refused') = 0` });
+    const posts = [...Array(50).keys()].map((n) => makePost('refusal', n));
+    const refusedAt = [0, 17, 18, 49];
+    for (const n of refusedAt) posts[n]!.text = `post ${n} refused by the table`;
+    await producer.send(posts.map((post) => ({ topic: t.topic, key: `TIKTOK:${post.envelope.entity_id}`, value: t.encoder.encode(post) })));
+    const sink = await run(sinkOptions(t, { maxBatchRows: 50, maxBatchWaitMs: 500 }));
+    const dead = await readRaw(stack.kafka, t.deadLetterTopic, refusedAt.length, 60_000);
+    await waitFor('46 rows', async () => (await landedCounts(t)).rows >= 46, 60_000);
+    await waitFor('offsets committed', async () => (await committedOffsets(stack.kafka, t.groupId, t.topic))[0] === '50', 30_000);
+    await sink.stop();
+    assert.deepEqual(await landedCounts(t), { rows: 46, unique: 46 });
+    assert.deepEqual(
+      dead.map((record) => Number(record.headers[DLQ_HEADERS.originOffset])).sort((a, b) => a - b),
+      refusedAt,
+      'exactly the refused records, by offset',
+    );
+    for (const record of dead) {
+      assert.equal(headerText(record.headers, DLQ_HEADERS.stage), 'sink');
+      assert.match(headerText(record.headers, DLQ_HEADERS.errorMessage) ?? '', /no_refused_text/);
+      const original = posts[Number(record.headers[DLQ_HEADERS.originOffset])]!;
+      assert.deepEqual(record.value, t.encoder.encode(original), 'original bytes');
+    }
+    const landedIds = new Set((await landedRows(t)).map((row) => row.event_id));
+    for (const [n, post] of posts.entries()) assert.equal(landedIds.has(post.envelope.event_id), !refusedAt.includes(n), `post ${n}`);
+    assert.equal(sink.stats().deadLetters, refusedAt.length);
   });
 
   it('re-forms a range inserted but not committed by a dead owner: the retry is de-duplicated', async () => {

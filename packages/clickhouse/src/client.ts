@@ -4,7 +4,9 @@
 // - output_format_json_quote_64bit_integers=1: (U)Int64 values arrive as strings in JSON formats.
 //   ClickHouse 25.9 changed the default to unquoted numbers, which JavaScript rounds above 2^53
 //   (ids, offsets, counters). Callers convert with BigInt/Number where they know the range.
-import { createClient } from '@clickhouse/client';
+// The client's own logger is off: it writes to the console, and every error it would log is
+// thrown to the caller, which logs it once with context through pino.
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ClickHouseSettings } from '@tributary/config';
 
@@ -23,5 +25,6 @@ export function createClickHouseClient(settings: ClickHouseSettings, application
     request_timeout: settings.requestTimeoutMs,
     application,
     clickhouse_settings: { ...HOUSE_SETTINGS },
+    log: { level: ClickHouseLogLevel.OFF },
   });
 }

@@ -176,6 +176,7 @@ const DATA_CODES = new Set([
   321, // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
   349, // CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN
   457, // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE (newer numbering)
+  469, // VIOLATED_CONSTRAINT: a table CHECK refuses the row
 ]);
 
 const TRANSIENT_NETWORK = new Set([
@@ -251,4 +252,24 @@ export async function insertIsolating<Row>(
     }
     return refused;
   }
+}
+
+/**
+ * Rows as JSONCompactEachRow: the union of the rows' columns in first-seen order, and each row as
+ * an array in that order with null where a row has no value. Rows leave out unset extension
+ * slots; ClickHouse stores a null in a non-Nullable column as the column default
+ * (input_format_null_as_default, on by default and set explicitly by the sink), the same as an
+ * omitted key in JSONEachRow. Deterministic for the same rows, so a re-formed range sends the same body.
+ */
+export function compactRows(rows: readonly Record<string, unknown>[]): { columns: [string, ...string[]]; values: unknown[][] } {
+  const index = new Map<string, number>();
+  for (const row of rows) for (const column of Object.keys(row)) if (!index.has(column)) index.set(column, index.size);
+  const columns = [...index.keys()];
+  if (columns.length === 0) throw new Error('compactRows: no columns in the rows');
+  const values = rows.map((row) => {
+    const array: unknown[] = new Array(columns.length).fill(null);
+    for (const [column, value] of Object.entries(row)) array[index.get(column)!] = value ?? null;
+    return array;
+  });
+  return { columns: columns as [string, ...string[]], values };
 }

@@ -37,6 +37,7 @@ import {
   classifyInsertFailure,
   cutBatch,
   dedupToken,
+  compactRows,
   formatInflightMarker,
   insertIsolating,
   overBufferLimit,
@@ -207,12 +208,17 @@ export async function startSink(deps: SinkDependencies): Promise<Sink> {
   }
 
   async function insert(table: string, rows: LandingRow[], token: string): Promise<void> {
-    await clickhouse.insert({
-      table,
-      values: rows,
-      format: 'JSONEachRow',
-      clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: token, async_insert: 0 },
-    });
+    const clickhouse_settings = { insert_deduplicate: 1, insert_deduplication_token: token, async_insert: 0 } as const;
+    if (options.insertFormat === 'JSONCompactEachRow') {
+      const { columns, values } = compactRows(rows);
+      await clickhouse.insert({
+        table,
+        columns,
+        values,
+        format: 'JSONCompactEachRow',
+        clickhouse_settings: { ...clickhouse_settings, input_format_null_as_default: 1 },
+      });
+    } else await clickhouse.insert({ table, values: rows, format: 'JSONEachRow', clickhouse_settings });
   }
 
   /** The batch's rows under its token; rows ClickHouse refuses come back as dead letters (stage sink). */

@@ -10,6 +10,10 @@ import type { ClickHouseRetentionSettings } from '@tributary/clickhouse';
 export const SERVICE = 'sink-clickhouse';
 
 export const CRASH_POINTS = ['', 'after-marker', 'after-insert'] as const;
+
+/** Formats the sink can INSERT in (both are row-aligned JSON, so a refused batch can be halved). */
+export const INSERT_FORMATS = ['JSONEachRow', 'JSONCompactEachRow'] as const;
+export type InsertFormat = (typeof INSERT_FORMATS)[number];
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 export interface SinkOptions {
@@ -20,6 +24,7 @@ export interface SinkOptions {
   maxBatchRows: number;
   maxBatchBytes: number;
   maxBatchWaitMs: number;
+  insertFormat: InsertFormat;
   fromBeginning: boolean;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
@@ -83,6 +88,12 @@ export const sinkOptionsSchema: convict.Schema<SinkOptions> = {
     format: 'positive-int',
     default: 1000,
     env: `${ENV}_MAX_BATCH_WAIT_MS`,
+  },
+  insertFormat: {
+    doc: 'INSERT body format: JSONEachRow (an object per row) or JSONCompactEachRow (an array per row under an explicit column list; smaller bodies, npm run bench:sink compares them).',
+    format: [...INSERT_FORMATS],
+    default: 'JSONEachRow',
+    env: `${ENV}_INSERT_FORMAT`,
   },
   fromBeginning: {
     doc: 'A new consumer group starts at the earliest offset (true) or the latest.',

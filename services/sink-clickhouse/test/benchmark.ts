@@ -1,7 +1,7 @@
 // Benchmark (prints numbers, asserts nothing; ADR 0005): rows/s landed by sink-clickhouse, by
-// batch size, against a direct INSERT of the same rows (no Kafka, no protocol) into the same
-// ClickHouse. Run with
-//   npm run bench:sink [-- --events 20000 --batches 500,2000,10000]
+// INSERT format and batch size, against a direct INSERT of the same rows in the same format (no
+// Kafka, no protocol) into the same ClickHouse. Run with
+//   npm run bench:sink [-- --events 20000 --batches 500,2000,10000 --formats JSONEachRow,JSONCompactEachRow]
 // against the configured stack (default: the local stack — `npm run stack -- up`).
 // It sits next to the tests for their fixtures; it runs only as the main module, never under mocha.
 import { readFileSync } from 'node:fs';
@@ -18,7 +18,10 @@ import { createLogger } from '@tributary/telemetry';
 import { uniqueName } from '@tributary/testing';
 import { landedCounts, makePost, prepareSinkTarget, POST_SCHEMA } from '../../../test/integration/sink-fixture.ts';
 import type { SinkTarget } from '../../../test/integration/sink-fixture.ts';
+import { compactRows } from '../src/protocol.ts';
 import { startSink } from '../src/sink.ts';
+import { INSERT_FORMATS } from '../src/spec.ts';
+import type { InsertFormat } from '../src/spec.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {
@@ -27,6 +30,13 @@ const option = (name: string, fallback: string): string => {
 };
 const EVENTS = Number(option('events', '20000'));
 const BATCHES = option('batches', '500,2000,10000').split(',').map(Number);
+const FORMATS = option('formats', INSERT_FORMATS.join(','))
+  .split(',')
+  .map((format) => {
+    if (!(INSERT_FORMATS as readonly string[]).includes(format))
+      throw new Error(`--formats: ${format} is not one of ${INSERT_FORMATS.join(', ')}`);
+    return format as InsertFormat;
+  });
 const PARTITIONS = 4;
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const logger = createLogger({ serviceName: 'sink-bench', level: 'error' });
@@ -98,65 +108,70 @@ async function main(): Promise<void> {
   );
   out('');
   out(
-    '| batch rows | sink (Kafka → ClickHouse, exactly once) | sink CPU: Node / engine | direct INSERT of the same rows | direct CPU: Node / engine | sink / direct |',
+    '| format | batch rows | sink (Kafka → ClickHouse, exactly once) | sink CPU: Node / engine | direct INSERT of the same rows | direct CPU: Node / engine | sink / direct |',
   );
-  out('|---:|---:|---:|---:|---:|---:|');
-  for (const batch of BATCHES) {
-    const sinkDb = await freshDatabase();
-    const sinkTarget: SinkTarget = { ...target, database: sinkDb.database, clickhouse: sinkDb.client, groupId: uniqueName('sink-bench') };
-    const started = performance.now();
-    const sinkCpu = process.cpuUsage();
-    const sinkEngine = engineCpuSeconds(enginePid);
-    const sink = await startSink({
-      options: {
-        groupId: sinkTarget.groupId,
-        topics: [target.topicEntry],
-        deadLetterTopic: target.deadLetterTopic,
-        maxBatchRows: batch,
-        maxBatchBytes: 64 * 2 ** 20,
-        maxBatchWaitMs: 200,
-        fromBeginning: true,
-        sessionTimeoutMs: 10_000,
-        heartbeatIntervalMs: 1_000,
-        retryInitialDelayMs: 100,
-        retryMaxDelayMs: 1_000,
-        shutdownTimeoutMs: 10_000,
-        migrate: false,
-        crashPoint: '',
-        crashAfterInserts: 1,
-      },
-      kafka: values.kafka,
-      registry: values.registry,
-      clickhouse: sinkDb.client,
-      logger,
-    });
-    while ((await landedCounts(sinkTarget)).rows < EVENTS) await new Promise((resolve) => setTimeout(resolve, 25));
-    const sinkMs = performance.now() - started;
-    const sinkNodeCpu = processCpuSeconds(sinkCpu);
-    const sinkEngineAfter = engineCpuSeconds(enginePid);
-    const sinkEngineCpu = sinkEngine === undefined || sinkEngineAfter === undefined ? undefined : sinkEngineAfter - sinkEngine;
-    await sink.stop();
+  out('|---|---:|---:|---:|---:|---:|---:|');
+  for (const format of FORMATS)
+    for (const batch of BATCHES) {
+      const sinkDb = await freshDatabase();
+      const sinkTarget: SinkTarget = { ...target, database: sinkDb.database, clickhouse: sinkDb.client, groupId: uniqueName('sink-bench') };
+      const started = performance.now();
+      const sinkCpu = process.cpuUsage();
+      const sinkEngine = engineCpuSeconds(enginePid);
+      const sink = await startSink({
+        options: {
+          groupId: sinkTarget.groupId,
+          topics: [target.topicEntry],
+          deadLetterTopic: target.deadLetterTopic,
+          maxBatchRows: batch,
+          maxBatchBytes: 64 * 2 ** 20,
+          maxBatchWaitMs: 200,
+          insertFormat: format,
+          fromBeginning: true,
+          sessionTimeoutMs: 10_000,
+          heartbeatIntervalMs: 1_000,
+          retryInitialDelayMs: 100,
+          retryMaxDelayMs: 1_000,
+          shutdownTimeoutMs: 10_000,
+          migrate: false,
+          crashPoint: '',
+          crashAfterInserts: 1,
+        },
+        kafka: values.kafka,
+        registry: values.registry,
+        clickhouse: sinkDb.client,
+        logger,
+      });
+      while ((await landedCounts(sinkTarget)).rows < EVENTS) await new Promise((resolve) => setTimeout(resolve, 25));
+      const sinkMs = performance.now() - started;
+      const sinkNodeCpu = processCpuSeconds(sinkCpu);
+      const sinkEngineAfter = engineCpuSeconds(enginePid);
+      const sinkEngineCpu = sinkEngine === undefined || sinkEngineAfter === undefined ? undefined : sinkEngineAfter - sinkEngine;
+      await sink.stop();
 
-    const direct = await freshDatabase();
-    const directStarted = performance.now();
-    const directCpu = process.cpuUsage();
-    const directEngine = engineCpuSeconds(enginePid);
-    for (let i = 0; i < rows.length; i += batch)
-      await direct.client.insert({ table: 'landing_posts', values: rows.slice(i, i + batch), format: 'JSONEachRow' });
-    const directMs = performance.now() - directStarted;
-    const directNodeCpu = processCpuSeconds(directCpu);
-    const directEngineAfter = engineCpuSeconds(enginePid);
-    const directEngineCpu = directEngine === undefined || directEngineAfter === undefined ? undefined : directEngineAfter - directEngine;
+      const direct = await freshDatabase();
+      const directStarted = performance.now();
+      const directCpu = process.cpuUsage();
+      const directEngine = engineCpuSeconds(enginePid);
+      for (let i = 0; i < rows.length; i += batch) {
+        const slice = rows.slice(i, i + batch);
+        if (format === 'JSONCompactEachRow') await direct.client.insert({ table: 'landing_posts', ...compactRows(slice), format });
+        else await direct.client.insert({ table: 'landing_posts', values: slice, format });
+      }
+      const directMs = performance.now() - directStarted;
+      const directNodeCpu = processCpuSeconds(directCpu);
+      const directEngineAfter = engineCpuSeconds(enginePid);
+      const directEngineCpu = directEngine === undefined || directEngineAfter === undefined ? undefined : directEngineAfter - directEngine;
 
-    out(
-      `| ${batch} | ${rate(EVENTS, sinkMs)} (${(sinkMs / 1000).toFixed(1)} s) | ${perMillion(sinkNodeCpu, EVENTS)} / ${perMillion(sinkEngineCpu, EVENTS)} | ` +
-        `${rate(EVENTS, directMs)} (${(directMs / 1000).toFixed(1)} s) | ${perMillion(directNodeCpu, EVENTS)} / ${perMillion(directEngineCpu, EVENTS)} | ${(directMs / sinkMs).toFixed(2)} |`,
-    );
-    for (const db of [sinkDb, direct]) {
-      await db.client.command({ query: `DROP DATABASE IF EXISTS ${db.database}` });
-      await db.client.close();
+      out(
+        `| ${format} | ${batch} | ${rate(EVENTS, sinkMs)} (${(sinkMs / 1000).toFixed(1)} s) | ${perMillion(sinkNodeCpu, EVENTS)} / ${perMillion(sinkEngineCpu, EVENTS)} | ` +
+          `${rate(EVENTS, directMs)} (${(directMs / 1000).toFixed(1)} s) | ${perMillion(directNodeCpu, EVENTS)} / ${perMillion(directEngineCpu, EVENTS)} | ${(directMs / sinkMs).toFixed(2)} |`,
+      );
+      for (const db of [sinkDb, direct]) {
+        await db.client.command({ query: `DROP DATABASE IF EXISTS ${db.database}` });
+        await db.client.close();
+      }
     }
-  }
   out('');
   out(
     'The sink time includes joining the consumer group, fetching, decoding, row mapping and two offset commits per batch and partition; batches larger than the share of one partition of the events are cut by time (maxBatchWaitMs 200).',

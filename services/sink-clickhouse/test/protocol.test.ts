@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {
   classifyInsertFailure,
+  compactRows,
   cutBatch,
   dedupToken,
   formatInflightMarker,
@@ -186,6 +187,26 @@ describe('sink protocol', () => {
         throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
       };
       await assert.rejects(insertIsolating(down, rows, 't'), /ECONNREFUSED/);
+    });
+  });
+
+  describe('JSONCompactEachRow bodies', () => {
+    it('takes the union of the columns in first-seen order and pads missing values with null', () => {
+      const { columns, values } = compactRows([
+        { a: 1, b: 'x' },
+        { a: 2, c: [1] },
+        { b: 'y', a: 3, d: undefined },
+      ]);
+      assert.deepEqual(columns, ['a', 'b', 'c', 'd']);
+      assert.deepEqual(values, [
+        [1, 'x', null, null],
+        [2, null, [1], null],
+        [3, 'y', null, null],
+      ]);
+    });
+
+    it('refuses rows without any column', () => {
+      assert.throws(() => compactRows([{}]), /no columns/);
     });
   });
 });
