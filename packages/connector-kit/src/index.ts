@@ -16,3 +16,40 @@ export type {
   ResponseVerdictKind,
 } from './contracts.ts';
 export { REQUEST_PRIORITIES } from './contracts.ts';
+
+// Webhook receiver (docs/adr/0020)
+export {
+  createWebhookReceiver,
+  WEBHOOK_NOTIFICATIONS_TOPIC,
+  DEFAULT_WEBHOOK_MAX_BODY_BYTES,
+  DEFAULT_TIMESTAMP_TOLERANCE_MS,
+  DEFAULT_REPLAY_CACHE_SIZE,
+  DEFAULT_REPLAY_CACHE_TTL_MS,
+} from './webhooks/receiver.ts';
+export type { WebhookReceiver, WebhookReceiverOptions, ListeningWebhookReceiver } from './webhooks/receiver.ts';
+export {
+  metaSignature256,
+  tiktokSignature,
+  webSubSignature,
+  twitchEventSub,
+  unsigned,
+  digestsEqual,
+  parseRfc3339,
+} from './webhooks/signatures.ts';
+export type { SignatureScheme, SignatureCheck, SignedRequest, RejectionCode, HeaderMap } from './webhooks/signatures.ts';
+export { metaVerifyToken, webSubIntentVerification, twitchCallbackVerification } from './webhooks/handshakes.ts';
+export type { Handshake, HandshakeAnswer, WebSubLease, WebSubIntentVerification } from './webhooks/handshakes.ts';
+export { webhookValue, bodyDeliveryId } from './webhooks/routes.ts';
+export type { WebhookRoute, DeliveryValue, VerifiedDelivery } from './webhooks/routes.ts';
+export { createReplayCache } from './webhooks/replay-cache.ts';
+export type { ReplayCache } from './webhooks/replay-cache.ts';
+export { parseWebSubFeed, parseMetaNotification, metaTopicOf, parseTikTokEvent, parseTwitchEventSub } from './webhooks/payloads.ts';
+export type {
+  WebSubFeed,
+  WebSubVideoEntry,
+  WebSubDeletedEntry,
+  MetaNotification,
+  MetaChange,
+  TikTokEvent,
+  TwitchEventSubMessage,
+} from './webhooks/payloads.ts';
