@@ -53,3 +53,13 @@ export type {
   TikTokEvent,
   TwitchEventSubMessage,
 } from './webhooks/payloads.ts';
+
+// Credentials: OAuth refresh with rotation, encrypted store (docs/adr/0018).
+export { createOAuthAuthenticator, CREDENTIAL_SUSPENDED, CREDENTIAL_REFRESH_FAILED } from './auth/oauth-authenticator.ts';
+export type { CredentialSeed, OAuthAuthenticatorOptions } from './auth/oauth-authenticator.ts';
+export { createMemoryCredentialStore, createEncryptedFileCredentialStore, parseEncryptionKey } from './auth/credential-store.ts';
+export type { CredentialRecord, CredentialState, CredentialStore, EncryptedFileStoreOptions } from './auth/credential-store.ts';
+export { tiktokRefresh, googleRefresh, instagramRefresh, INSTAGRAM_MIN_REFRESH_AGE_MS } from './auth/refresh-specs.ts';
+export type { OAuthRefreshSpec } from './auth/refresh-specs.ts';
+export { credentialsSchema, createCredentialStore } from './auth/settings.ts';
+export type { CredentialsSettings } from './auth/settings.ts';
