@@ -63,3 +63,44 @@ export { tiktokRefresh, googleRefresh, instagramRefresh, INSTAGRAM_MIN_REFRESH_A
 export type { OAuthRefreshSpec } from './auth/refresh-specs.ts';
 export { credentialsSchema, createCredentialStore } from './auth/settings.ts';
 export type { CredentialsSettings } from './auth/settings.ts';
+
+// Source runtime: stream declarations, checkpoints after acks, scheduling (docs/adr/0019)
+export { listStream, fanOutStream, singleStream } from './runtime/declarations.ts';
+export type {
+  DiscoveredEntity,
+  FanOutStreamDeclaration,
+  ListStreamDeclaration,
+  Page,
+  Paginator,
+  ScopeConfig,
+  SingleStreamDeclaration,
+  SourceDeclaration,
+  StreamContext,
+  StreamDeclaration,
+} from './runtime/declarations.ts';
+export { DEFAULT_CONTENT_CADENCE, pollIntervalMs, velocityPerHour } from './runtime/cadence.ts';
+export type { CadenceCurve } from './runtime/cadence.ts';
+export { COLLECTOR_STATE_TOPIC, checkpointKey, createMemoryCheckpointStore, openCheckpointStore } from './runtime/checkpoint-store.ts';
+export type { CheckpointState, CheckpointStore, CheckpointStoreOptions, CollectorCheckpoint } from './runtime/checkpoint-store.ts';
+export { createEventWriter, EventsRejectedError, isEventsRejectedError } from './runtime/event-writer.ts';
+export type { EventRejection, EventWriterOptions, KafkaEventWriter } from './runtime/event-writer.ts';
+export { EntityRegistry } from './runtime/entity-registry.ts';
+export type { EntityPolicy, TrackedEntity } from './runtime/entity-registry.ts';
+export { sourceMetrics } from './runtime/metrics.ts';
+export type { SourceMetrics } from './runtime/metrics.ts';
+export { runSource, backfillStreamName } from './runtime/runner.ts';
+export type { BackfillOptions, RunSourceOptions, SourceRun, StreamScopeHealth } from './runtime/runner.ts';
+export { runSourceService, sourceHealthReport, startHealthServer, startServiceLifecycle } from './runtime/service.ts';
+export type {
+  HealthReport,
+  HealthServer,
+  HealthServerOptions,
+  RequesterDependencies,
+  RunSourceServiceOptions,
+  RunningSourceService,
+  ServiceLifecycle,
+  ServiceLifecycleOptions,
+  SignalSource,
+} from './runtime/service.ts';
+export { parseBackfillStart, parseScopes, sourceRuntimeSchema } from './runtime/spec.ts';
+export type { SourceRuntimeSettings, SourceServiceSettings } from './runtime/spec.ts';

@@ -34,4 +34,6 @@ export type {
   TopicConsumeStats,
 } from './batch-processor.ts';
 export { startRangeConsumer, StaleGenerationError } from './range-consumer.ts';
+export { readTopicToEnd } from './topic-reader.ts';
+export type { ReadTopicOptions, ReadTopicResult, TopicRecord } from './topic-reader.ts';
 export type { CommittedPosition, PartitionRun, RangeConsumer, RangeConsumerOptions, RangeRecord } from './range-consumer.ts';

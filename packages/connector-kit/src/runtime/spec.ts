@@ -1,0 +1,95 @@
+// Settings every source service shares, as convict schema fragments: a source's spec.ts composes
+//   { source: sourceRuntimeSchema('TRIBUTARY_SOURCE_TIKTOK'), http: httpSchema(9464, 'TRIBUTARY_SOURCE_TIKTOK_HTTP'),
+//     kafka: kafkaSchema, registry: registrySchema, telemetry: telemetrySchema('source-tiktok'), ...its own }
+// and loads it with loadConfig. Parsing helpers turn the raw values into what runSource takes.
+import type convict from 'convict';
+import type { HttpSettings, KafkaSettings, RegistrySettings, TelemetrySettings } from '@tributary/config';
+import { ConfigError } from '@tributary/errors';
+import { COLLECTOR_STATE_TOPIC } from './checkpoint-store.ts';
+import type { ScopeConfig } from './declarations.ts';
+
+export interface SourceRuntimeSettings {
+  scopes: string[];
+  mode: 'incremental' | 'backfill';
+  backfillStartAt: string;
+  backfillProgressEveryPages: number;
+  shutdownTimeoutMs: number;
+  checkpointTopic: string;
+}
+
+/** What runSourceService needs from a source's settings; a source adds its own sections. */
+export interface SourceServiceSettings {
+  source: SourceRuntimeSettings;
+  http: HttpSettings;
+  kafka: KafkaSettings;
+  registry: RegistrySettings;
+  telemetry: TelemetrySettings;
+}
+
+export function sourceRuntimeSchema(envPrefix: string): convict.Schema<SourceRuntimeSettings> {
+  return {
+    scopes: {
+      doc: 'Accounts to collect, comma-separated: `<account id>` or `<account id>:<credential id>` (the credential defaults to the account id).',
+      format: Array,
+      default: [],
+      env: `${envPrefix}_SCOPES`,
+    },
+    mode: {
+      doc: 'incremental: poll new and recent content on the cadence; backfill: the same plus a walk back to backfillStartAt at the lowest priority.',
+      format: ['incremental', 'backfill'],
+      default: 'incremental',
+      env: `${envPrefix}_MODE`,
+    },
+    backfillStartAt: {
+      doc: 'Backfill history back to this time (ISO 8601, e.g. 2026-01-01T00:00:00Z); required when mode is backfill.',
+      format: String,
+      default: '',
+      env: `${envPrefix}_BACKFILL_START_AT`,
+    },
+    backfillProgressEveryPages: {
+      doc: 'Log backfill progress every this many pages per stream and account.',
+      format: 'positive-int',
+      default: 50,
+      env: `${envPrefix}_BACKFILL_PROGRESS_EVERY_PAGES`,
+    },
+    shutdownTimeoutMs: {
+      doc: 'On SIGTERM, time to finish the pages in hand (write and checkpoint) before exiting anyway (safe: an unfinished page is collected again with the same event ids).',
+      format: 'positive-int',
+      default: 20_000,
+      env: `${envPrefix}_SHUTDOWN_TIMEOUT_MS`,
+    },
+    checkpointTopic: {
+      doc: 'Compacted topic holding the collector state (cursors, watermarks, backfill progress).',
+      format: String,
+      default: COLLECTOR_STATE_TOPIC,
+      env: `${envPrefix}_CHECKPOINT_TOPIC`,
+    },
+  };
+}
+
+/** `acc` or `acc:cred` entries to ScopeConfig; duplicates and empty ids are configuration errors. */
+export function parseScopes(entries: readonly string[]): ScopeConfig[] {
+  const scopes: ScopeConfig[] = [];
+  const seen = new Set<string>();
+  for (const raw of entries) {
+    const entry = raw.trim();
+    if (entry === '') continue;
+    const separator = entry.indexOf(':');
+    const id = separator < 0 ? entry : entry.slice(0, separator);
+    const credential = separator < 0 ? undefined : entry.slice(separator + 1);
+    if (id === '' || credential === '')
+      throw new ConfigError('SOURCE_SCOPE_INVALID', `Scope "${entry}" needs an account id (and a credential after ':').`);
+    if (seen.has(id)) throw new ConfigError('SOURCE_SCOPE_INVALID', `Scope ${id} is listed twice.`);
+    seen.add(id);
+    scopes.push(credential === undefined ? { id } : { id, credential });
+  }
+  return scopes;
+}
+
+/** The backfill start as epoch ms, or null when none is set. */
+export function parseBackfillStart(value: string): number | null {
+  if (value.trim() === '') return null;
+  const at = Date.parse(value);
+  if (!Number.isFinite(at)) throw new ConfigError('SOURCE_BACKFILL_START_INVALID', `backfillStartAt "${value}" is not an ISO 8601 time.`);
+  return at;
+}
