@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { ConfigError, isTributaryError } from '@tributary/errors';
+import { ConfigError } from '@tributary/errors';
 import { computeEventId, entityKey, observation } from '@tributary/events';
 import type { Platform, WebhookNotification } from '@tributary/events';
 import type { Logger } from '@tributary/telemetry';
@@ -333,7 +333,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
             route: prepared.label,
             platform: prepared.route.platform,
             deliveryId: notification.envelope.entity_id,
-            err: isTributaryError(error) ? error.toJSON() : error,
+            err: error,
           },
           'webhook processing failed after the delivery was persisted',
         );
@@ -411,7 +411,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
         () => true,
         (error: unknown) => {
           logger.error(
-            { route: prepared.label, platform: route.platform, deliveryId, err: isTributaryError(error) ? error.toJSON() : error },
+            { route: prepared.label, platform: route.platform, deliveryId, err: error },
             'webhook delivery could not be persisted; answered 503 so the platform retries',
           );
           return false;
@@ -521,7 +521,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       return;
     }
     handlePost(prepared, request, response).catch((error: unknown) => {
-      logger.error({ route: prepared.label, err: isTributaryError(error) ? error.toJSON() : error }, 'webhook request failed');
+      logger.error({ route: prepared.label, err: error }, 'webhook request failed');
       if (!response.headersSent) sendError(response, 500, 'WEBHOOK_INTERNAL', 'The receiver failed; retry later.');
       else response.destroy();
     });
