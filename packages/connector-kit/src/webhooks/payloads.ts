@@ -121,8 +121,9 @@ export function parseWebSubFeed(body: Buffer | string): WebSubFeed {
   } catch (error) {
     throw malformed('WebSub feed', `the body is not well-formed XML (${(error as Error).message}).`);
   }
-  const feed = isRecord(document) ? document.feed : undefined;
-  if (!isRecord(feed)) throw malformed('WebSub feed', 'the document has no <feed> root element.');
+  if (!isRecord(document) || document.feed === undefined) throw malformed('WebSub feed', 'the document has no <feed> root element.');
+  // An empty <feed/> parses as text; it then fails below for having no entries.
+  const feed: XmlNode = isRecord(document.feed) ? document.feed : {};
   const entries = (Array.isArray(feed.entry) ? (feed.entry as unknown[]) : []).map((entry, index): WebSubVideoEntry => {
     const path = `feed.entry[${index}]`;
     if (!isRecord(entry)) throw malformed('WebSub feed', `${path} is empty.`, { path });
