@@ -41,6 +41,8 @@ export { metaVerifyToken, webSubIntentVerification, twitchCallbackVerification }
 export type { Handshake, HandshakeAnswer, WebSubLease, WebSubIntentVerification } from './webhooks/handshakes.ts';
 export { webhookValue, bodyDeliveryId } from './webhooks/routes.ts';
 export type { WebhookRoute, DeliveryValue, VerifiedDelivery } from './webhooks/routes.ts';
+export { webhookSchema } from './webhooks/settings.ts';
+export type { WebhookSettings } from './webhooks/settings.ts';
 export { createReplayCache } from './webhooks/replay-cache.ts';
 export type { ReplayCache } from './webhooks/replay-cache.ts';
 export { parseWebSubFeed, parseMetaNotification, metaTopicOf, parseTikTokEvent, parseTwitchEventSub } from './webhooks/payloads.ts';
