@@ -66,6 +66,28 @@ export type { OAuthRefreshSpec } from './auth/refresh-specs.ts';
 export { credentialsSchema, createCredentialStore } from './auth/settings.ts';
 export type { CredentialsSettings } from './auth/settings.ts';
 
+// Quota: a ledger composed from budget policies (docs/adr/0018).
+export { createQuotaLedger } from './quota/ledger.ts';
+export type {
+  AttachedQuotaPolicy,
+  QuotaBlock,
+  QuotaLedgerOptions,
+  QuotaOutcome,
+  QuotaPolicy,
+  QuotaPolicyContext,
+  QuotaScopeHealth,
+} from './quota/ledger.ts';
+export { ScopePauses } from './quota/scope-pauses.ts';
+export { slidingWindowPolicy } from './quota/sliding-window.ts';
+export type { SlidingWindowOptions } from './quota/sliding-window.ts';
+export { dailyUnitsPolicy } from './quota/daily-units.ts';
+export type { DailyUnitsOptions } from './quota/daily-units.ts';
+export { metaUsagePolicy } from './quota/meta-usage.ts';
+export type { MetaUsageOptions } from './quota/meta-usage.ts';
+export { retryAfterPolicy, parseRetryAfter } from './quota/retry-after.ts';
+export type { RetryAfterOptions } from './quota/retry-after.ts';
+export { startOfNextDay, zoneOffsetMs } from './quota/time-zone.ts';
+
 // Source runtime: stream declarations, checkpoints after acks, scheduling (docs/adr/0019)
 export { listStream, fanOutStream, singleStream } from './runtime/declarations.ts';
 export type {
