@@ -94,7 +94,7 @@ export type {
   DiscoveredEntity,
   FanOutStreamDeclaration,
   ListStreamDeclaration,
-  Page,
+  ListPage,
   Paginator,
   ScopeConfig,
   SingleStreamDeclaration,

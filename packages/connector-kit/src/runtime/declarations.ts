@@ -40,7 +40,7 @@ export interface StreamContext {
 }
 
 /** One page of a paged list, as a paginator yields it. */
-export interface Page<Item> {
+export interface ListPage<Item> {
   items: readonly Item[];
   /** The cursor that fetches the page after this one; null when this was the last page. */
   cursorAfter: string | null;
@@ -51,7 +51,11 @@ export interface Page<Item> {
  * Walks a paged list from `firstRequest` (or from `resumeCursor`, a cursorAfter of an earlier
  * page). Same shape as the requester's paginators (paginators.ts): they refuse a repeated cursor.
  */
-export type Paginator<Item> = (requester: Requester, firstRequest: ApiRequest, resumeCursor: string | null) => AsyncIterable<Page<Item>>;
+export type Paginator<Item> = (
+  requester: Requester,
+  firstRequest: ApiRequest,
+  resumeCursor: string | null,
+) => AsyncIterable<ListPage<Item>>;
 
 /** An entity a list stream found, for the fan-out streams that poll it. */
 export interface DiscoveredEntity {

@@ -55,7 +55,7 @@ export interface RunSourceOptions {
   logger: Logger;
   metrics: Registry;
   scopes: readonly ScopeConfig[];
-  /** backfill: the incremental schedule plus, for every list stream, a walk back to backfill.startAt at 'backfill' priority. */
+  /** backfill: the incremental schedule plus, for every non-ephemeral list stream, a walk back to backfill.startAt at 'backfill' priority. */
   mode: 'incremental' | 'backfill';
   backfill?: BackfillOptions;
   /** Stops the run: loops finish the page in hand and return. */
@@ -480,7 +480,8 @@ export function runSource(options: RunSourceOptions): SourceRun {
             () => stream.everyMs,
           ),
         );
-        if (options.mode === 'backfill') {
+        // Ephemeral lists (Stories) only ever show what is live: there is no history to walk.
+        if (options.mode === 'backfill' && stream.priority !== 'ephemeral') {
           const startAt = options.backfill!.startAt;
           loops.push(
             loop(
