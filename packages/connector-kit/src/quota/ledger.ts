@@ -80,35 +80,69 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger & { 
     return blocks;
   }
 
-  /** Admits every waiter that fits, in priority order; schedules a wake-up for the earliest block. */
+  // Scopes held by blocked waiters, per priority, as of the last full pass at `passAt`. While
+  // nothing changed since (same clock time; observe, abort and wake-ups run a full pass), a new
+  // waiter is judged alone against them: an arrival never unblocks anyone, so a full pass would
+  // decide the same. This keeps a burst of acquires linear instead of quadratic.
+  const held = new Map<RequestPriority, Set<string>>(REQUEST_PRIORITIES.map((priority) => [priority, new Set<string>()]));
+  let passAt = Number.NaN;
+  let wakeAt = Infinity;
+
+  /** Whether a waiter of higher or equal priority holds one of the call's scopes. */
+  function isHeld(call: QuotaCall): boolean {
+    const scopes = policies.flatMap((policy) => policy.scopes(call));
+    for (const priority of REQUEST_PRIORITIES) {
+      const scopesHeld = held.get(priority)!;
+      if (scopesHeld.size > 0 && scopes.some((scope) => scopesHeld.has(scope))) return true;
+      if (priority === call.priority) return false;
+    }
+    return false;
+  }
+
+  /** Admits the waiter if every policy agrees, reserving in the same step; else records the scopes it holds. */
+  function tryAdmit(waiter: Waiter, now: number): boolean {
+    const blocks = blocksOf(waiter.call, now);
+    if (blocks.length === 0) {
+      for (const policy of policies) policy.reserve(waiter.call, now);
+      if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+      waiter.resolve();
+      return true;
+    }
+    for (const block of blocks) {
+      held.get(waiter.call.priority)!.add(block.scope);
+      wakeAt = Math.min(wakeAt, block.until);
+    }
+    return false;
+  }
+
+  /** Full pass: admits every waiter that fits, in priority order; schedules a wake-up for the earliest block. */
   function pump(): void {
     const now = clock.now();
-    const heldScopes = new Set<string>();
-    let wakeAt = Infinity;
+    passAt = now;
+    wakeAt = Infinity;
+    for (const scopes of held.values()) scopes.clear();
     for (const priority of REQUEST_PRIORITIES) {
       const queue = queues.get(priority)!;
       for (let index = 0; index < queue.length;) {
         const waiter = queue[index]!;
-        if (policies.some((policy) => policy.scopes(waiter.call).some((scope) => heldScopes.has(scope)))) {
-          index++;
-          continue;
-        }
-        const blocks = blocksOf(waiter.call, now);
-        if (blocks.length > 0) {
-          for (const block of blocks) {
-            heldScopes.add(block.scope);
-            wakeAt = Math.min(wakeAt, block.until);
-          }
-          index++;
-          continue;
-        }
-        for (const policy of policies) policy.reserve(waiter.call, now);
-        queue.splice(index, 1);
-        if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
-        waiter.resolve();
+        if (!isHeld(waiter.call) && tryAdmit(waiter, now)) queue.splice(index, 1);
+        else index++;
       }
     }
     schedule(wakeAt);
+  }
+
+  /** A new waiter: judged alone when nothing changed since the last full pass, else a full pass. */
+  function arrive(waiter: Waiter): void {
+    const queue = queues.get(waiter.call.priority)!;
+    queue.push(waiter);
+    const now = clock.now();
+    if (now !== passAt) {
+      pump();
+      return;
+    }
+    if (!isHeld(waiter.call) && tryAdmit(waiter, now)) queue.pop();
+    else schedule(wakeAt);
   }
 
   function schedule(at: number): void {
@@ -154,8 +188,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger & { 
           };
           signal.addEventListener('abort', waiter.onAbort, { once: true });
         }
-        queues.get(call.priority)!.push(waiter);
-        pump();
+        arrive(waiter);
       });
     },
 
