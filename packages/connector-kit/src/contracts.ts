@@ -141,6 +141,11 @@ export interface Authenticator {
    * credential is now suspended (that credential only).
    */
   refreshAfterRejection(credential: string, rejectedToken: string): Promise<boolean>;
+  /**
+   * The grant is gone (an `auth-revoked` verdict, TikTok's `authorization.removed` webhook):
+   * suspend that credential without trying a refresh. Optional so simple authenticators need not persist state.
+   */
+  suspend?(credential: string, reason: string): Promise<void>;
   health(): RequesterHealth['credentials'];
 }
 

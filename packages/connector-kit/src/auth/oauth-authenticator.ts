@@ -399,6 +399,14 @@ export function createOAuthAuthenticator(options: OAuthAuthenticatorOptions): Au
       return outcome.kind === 'refreshed';
     },
 
+    async suspend(credential, reason) {
+      const entry = entryOf(credential);
+      await ready(entry);
+      if (entry.refreshing !== null) await entry.refreshing;
+      if (entry.record!.state === 'suspended') return;
+      await suspend(entry, reason);
+    },
+
     health() {
       return [...entries.values()].map((entry) => {
         const record = entry.record;

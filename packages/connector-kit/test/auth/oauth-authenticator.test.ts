@@ -378,6 +378,22 @@ describe('connector-kit auth: OAuth authenticator', () => {
     assert.equal(reauthorised.authenticator.health()[0]!.state, 'active');
   });
 
+  it('suspend() after a revoked grant stops the credential without a refresh and survives a restart', async () => {
+    server = await startTokenServer(() => ({ status: 500, body: {} }));
+    const clock = new TestClock(START);
+    const store = createMemoryCredentialStore();
+    const { authenticator, log } = tiktok({ seeds: [seed('a', 'rt-1-secret'), seed('b', 'rt-b-secret')], clock, store });
+    await authenticator.suspend!('a', 'authorization.removed: user disconnected');
+    await authenticator.suspend!('a', 'again');
+    await assert.rejects(authenticator.accessToken('a'), suspendedCode);
+    assert.equal(await authenticator.accessToken('b'), 'at-seed-b-secret');
+    assert.equal(server.calls.length, 0);
+    assert.equal(store.records.get('a')!.suspendedReason, 'authorization.removed: user disconnected');
+    assert.equal(log.lines.filter((line) => line.includes('"level":"error"')).length, 1);
+    const restarted = tiktok({ seeds: [seed('a', 'rt-1-secret')], clock, store });
+    await assert.rejects(restarted.authenticator.accessToken('a'), suspendedCode);
+  });
+
   it('rejects an unknown credential id and an aborted wait', async () => {
     server = await startTokenServer(() => ({ status: 500, body: {} }));
     const clock = new TestClock(START);
