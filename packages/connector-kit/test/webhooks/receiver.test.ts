@@ -314,6 +314,32 @@ describe('webhook receiver', () => {
       assert.equal(values[1]!.headers.link, linkHeaders.link);
     });
 
+    it('reads the delivery id from a JSON path, and falls back to the body hash and topic `unknown` when the body is not JSON', async () => {
+      const h = await start({
+        routes: [
+          {
+            path: '/webhooks/json-id',
+            platform: 'X',
+            verify: unsigned(),
+            deliveryId: webhookValue.json('meta', 'delivery_id'),
+            topic: webhookValue.json('event_type'),
+          },
+        ],
+      });
+      const withId = '{"meta":{"delivery_id":"d-123"},"event_type":"tweet_delete_events"}';
+      assert.equal((await post(h.url('/webhooks/json-id'), {}, withId)).status, 200);
+      const notJson = 'not { json';
+      assert.equal((await post(h.url('/webhooks/json-id'), {}, notJson)).status, 200);
+      const values = h.writer.events.map((event) => event.value as unknown as WebhookNotification);
+      assert.deepEqual(
+        values.map((value) => [value.envelope.entity_id, value.delivery_id_from_platform, value.topic]),
+        [
+          ['d-123', true, 'tweet_delete_events'],
+          [sha256Hex(notJson), false, 'unknown'],
+        ],
+      );
+    });
+
     it('marks deliveries on an unsigned route as not verified', async () => {
       const h = await start();
       const response = await post(h.url('/webhooks/youtube-unsigned'), { 'content-type': 'application/atom+xml' }, atomBody);
