@@ -37,6 +37,8 @@ export interface StreamContext {
    * yields the same event_ids.
    */
   snapshotBucket: number;
+  /** W3C traceparent of the page's `collect <stream>` span, for Envelope.traceparent; null when tracing is off. */
+  traceparent: string | null;
 }
 
 /** One page of a paged list, as a paginator yields it. */

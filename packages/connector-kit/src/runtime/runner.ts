@@ -15,12 +15,14 @@
 // - priorities on every request: ephemeral (Stories) > fresh > refresh > backfill;
 // - on stop, a loop finishes the page in hand (write + checkpoint) and returns; requests
 //   waiting for quota are aborted.
+import { SpanKind, SpanStatusCode, isSpanContextValid, trace } from '@opentelemetry/api';
 import { isTributaryError } from '@tributary/errors';
 import type { Logger } from '@tributary/telemetry';
 import type { Registry } from 'prom-client';
 import type { ApiRequest, Clock, EventWriter, OutgoingEvent, RequestPriority, Requester } from '../contracts.ts';
 import type { CheckpointStore, CollectorCheckpoint } from './checkpoint-store.ts';
 import type {
+  DiscoveredEntity,
   FanOutStreamDeclaration,
   ListStreamDeclaration,
   ScopeConfig,
@@ -137,8 +139,39 @@ export function runSource(options: RunSourceOptions): SourceRun {
       priority,
       method,
       snapshotBucket: Math.floor(now / bucketMs) * bucketMs,
+      traceparent: null,
     };
   };
+
+  const tracer = trace.getTracer('@tributary/connector-kit');
+  /**
+   * Runs one page's work (request where the runtime makes it, mapping, write) in a `collect <stream>`
+   * span, so the producer's span and every record's traceparent belong to the collection's trace;
+   * the mapper gets the span's traceparent for Envelope.traceparent (null when tracing is off).
+   */
+  const traced = <T>(stream: string, context: StreamContext, work: (context: StreamContext) => Promise<T>): Promise<T> =>
+    tracer.startActiveSpan(
+      `collect ${stream}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'tributary.source': source, 'tributary.stream': stream, 'tributary.priority': context.priority },
+      },
+      async (span) => {
+        const spanContext = span.spanContext();
+        const traceparent = isSpanContextValid(spanContext)
+          ? `00-${spanContext.traceId}-${spanContext.spanId}-${(spanContext.traceFlags & 1).toString(16).padStart(2, '0')}`
+          : null;
+        try {
+          return await work({ ...context, traceparent });
+        } catch (error) {
+          span.recordException(error as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
 
   /** The request as the runtime sends it: the run's priority, the scope's credential, the stop signal. */
   const prepared = (request: ApiRequest, context: StreamContext): ApiRequest => ({
@@ -212,20 +245,22 @@ export function runSource(options: RunSourceOptions): SourceRun {
       for await (const page of stream.paginate(requester, first, resumeCursor)) {
         pageCount += 1;
         let reachedFloor = false;
-        const events: OutgoingEvent[] = [];
-        const found = [];
-        for (const item of page.items) {
-          const at = stream.watermark(item);
-          if (at < floor) {
-            reachedFloor = true;
-            continue;
+        const found: DiscoveredEntity[] = [];
+        await traced(stream.name, context, async (pageContext) => {
+          const events: OutgoingEvent[] = [];
+          for (const item of page.items) {
+            const at = stream.watermark(item);
+            if (at < floor) {
+              reachedFloor = true;
+              continue;
+            }
+            if (newest === null || at > newest) newest = at;
+            events.push(...stream.map(item, pageContext, page.response));
+            const entity = stream.discovers?.entity(item);
+            if (entity) found.push(entity);
           }
-          if (newest === null || at > newest) newest = at;
-          events.push(...stream.map(item, context, page.response));
-          const entity = stream.discovers?.entity(item);
-          if (entity) found.push(entity);
-        }
-        await writePage(stream.name, scope.id, events);
+          await writePage(stream.name, scope.id, events);
+        });
         metrics.pages.inc({ source, stream: stream.name });
         for (const entity of found) entities.register(stream.discovers!.entitySet, scope.id, entity);
         const finished = reachedFloor || page.cursorAfter === null;
@@ -281,18 +316,20 @@ export function runSource(options: RunSourceOptions): SourceRun {
     let pages = 0;
     for await (const page of stream.paginate(requester, first, resumeCursor)) {
       let reachedStart = page.cursorAfter === null;
-      const events: OutgoingEvent[] = [];
-      for (const item of page.items) {
-        const at = stream.watermark(item);
-        if (at < startAt) {
-          reachedStart = true;
-          continue;
+      await traced(stream.name, context, async (pageContext) => {
+        const events: OutgoingEvent[] = [];
+        for (const item of page.items) {
+          const at = stream.watermark(item);
+          if (at < startAt) {
+            reachedStart = true;
+            continue;
+          }
+          if (reached === null || at < reached) reached = at;
+          if (coveredFrom !== null && at > coveredFrom) continue;
+          events.push(...stream.map(item, pageContext, page.response));
         }
-        if (reached === null || at < reached) reached = at;
-        if (coveredFrom !== null && at > coveredFrom) continue;
-        events.push(...stream.map(item, context, page.response));
-      }
-      await writePage(stream.name, scope.id, events);
+        await writePage(stream.name, scope.id, events);
+      });
       pages += 1;
       metrics.pages.inc({ source, stream: stream.name });
       metrics.backfillPages.inc({ source, stream: stream.name });
@@ -363,9 +400,12 @@ export function runSource(options: RunSourceOptions): SourceRun {
         const batch = group.slice(start, start + stream.batchSize);
         const batchEntities = batch.map((tracked) => tracked.entity);
         const context = contextFor(stream, scope, priority, 'poll', stream.snapshotBucketMs ?? stream.cadence.minIntervalMs);
-        const response = await requester.request(prepared(stream.request(context, batchEntities), context));
-        const events = stream.map(response, batchEntities, context);
-        await writePage(stream.name, scope.id, events);
+        const events = await traced(stream.name, context, async (batchContext) => {
+          const response = await requester.request(prepared(stream.request(batchContext, batchEntities), batchContext));
+          const mapped = stream.map(response, batchEntities, batchContext);
+          await writePage(stream.name, scope.id, mapped);
+          return mapped;
+        });
         metrics.pages.inc({ source, stream: stream.name });
         const counts = new Map<string, number>();
         for (const event of events) {
@@ -394,8 +434,11 @@ export function runSource(options: RunSourceOptions): SourceRun {
 
   const runSingle = async (stream: SingleStreamDeclaration, scope: ScopeConfig): Promise<void> => {
     const context = contextFor(stream, scope, 'refresh', 'poll', stream.snapshotBucketMs ?? stream.everyMs);
-    const response = await requester.request(prepared(stream.request(context), context));
-    await writePage(stream.name, scope.id, stream.map(response, context));
+    const response = await traced(stream.name, context, async (requestContext) => {
+      const answer = await requester.request(prepared(stream.request(requestContext), requestContext));
+      await writePage(stream.name, scope.id, stream.map(answer, requestContext));
+      return answer;
+    });
     metrics.pages.inc({ source, stream: stream.name });
     healthOf(stream.name, scope.id).checkpointAt = await putCheckpoint(stream.name, scope.id, {
       cursor: null,

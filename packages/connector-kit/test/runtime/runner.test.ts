@@ -2,7 +2,9 @@
 // and the ManualClock: progress only after acknowledgement, resume, lookback, deterministic ids,
 // adaptive cadence, priorities, backfill, and failure isolation.
 import assert from 'node:assert/strict';
+import { trace } from '@opentelemetry/api';
 import { RetriesExhaustedError, TributaryError } from '@tributary/errors';
+import { startTracing } from '@tributary/telemetry';
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../src/clock.ts';
 import { createMemoryCheckpointStore } from '../../src/runtime/checkpoint-store.ts';
@@ -458,5 +460,50 @@ describe('connector-kit/runtime/runner', () => {
     const saved = h.checkpoints.get(SOURCE, 'posts', 'acc-1');
     assert.equal(saved?.cursor, '2', 'the page in hand was checkpointed, the walk did not go on');
     assert.equal(h.requester.of('posts.list').length, 1);
+  });
+
+  it('collects each page in a span: the mapper gets its traceparent and the write runs inside it', async () => {
+    const tracing = startTracing({ serviceName: 'runner-test', otlpEndpoint: '' });
+    try {
+      const h = harness();
+      const seen: Array<string | null> = [];
+      const activeDuringWrite: string[] = [];
+      const write = h.writer.write.bind(h.writer);
+      h.writer.write = async (events) => {
+        const span = trace.getActiveSpan();
+        if (span) activeDuringWrite.push(span.spanContext().spanId);
+        await write(events);
+      };
+      const declaration = testDeclaration();
+      const profile = declaration.streams.find((stream) => stream.name === 'profile')!;
+      if (profile.kind !== 'single') throw new Error('fixture changed');
+      const map = profile.map;
+      profile.map = (response, context) => {
+        seen.push(context.traceparent);
+        return map(response, context);
+      };
+      const controller = new AbortController();
+      const run = runSource({
+        declaration: { ...declaration, streams: [profile] },
+        requester: h.requester,
+        writer: h.writer,
+        checkpoints: h.checkpoints,
+        clock: h.clock,
+        logger: capturingLogger().logger,
+        metrics: h.metrics,
+        scopes: [{ id: 'acc-1' }],
+        mode: 'incremental',
+        signal: controller.signal,
+      });
+      await settle();
+      controller.abort();
+      await run.done;
+      assert.equal(seen.length, 1);
+      const match = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[01]$/.exec(seen[0] ?? '');
+      assert.ok(match, `traceparent ${seen[0]}`);
+      assert.deepEqual(activeDuringWrite, [match[2]], 'the write (and so the producer span) runs inside the collect span');
+    } finally {
+      await tracing.shutdown();
+    }
   });
 });
