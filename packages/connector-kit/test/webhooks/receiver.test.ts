@@ -521,6 +521,30 @@ describe('webhook receiver', () => {
       assert.equal(await metric(h.registry, 'tributary_webhook_deliveries_total', { outcome: 'duplicate' }), 1);
     });
 
+    it('acknowledges a replay without writing it again on every signed route', async () => {
+      const h = await start();
+      const tiktok = tiktokBody('video.publish.completed');
+      const deliveries: Array<[string, Record<string, string>, string]> = [
+        ['/webhooks/instagram', metaHeaders(META_SECRET, metaBody), metaBody],
+        ['/webhooks/tiktok', tiktokHeaders(TIKTOK_SECRET, tiktok, NOW / 1000 - 10), tiktok],
+        [
+          '/webhooks/youtube',
+          { 'content-type': 'application/atom+xml', 'x-hub-signature': `sha1=${hmacHex('sha1', HUB_SECRET, atomBody)}` },
+          atomBody,
+        ],
+        ['/webhooks/twitch', twitchHeaders(TWITCH_SECRET, twitchBody, 'msg-replay', '2026-11-24T00:59:00Z'), twitchBody],
+      ];
+      for (const [path, headers, body] of deliveries) {
+        const first = await post(h.url(path), headers, body);
+        h.clock.time += 1000;
+        const replay = await post(h.url(path), headers, body);
+        assert.deepEqual([first.json.status, replay.status, replay.json.status], ['persisted', 200, 'duplicate'], path);
+      }
+      await h.receiver.idle();
+      assert.equal(h.writer.events.length, deliveries.length);
+      assert.equal(h.persisted.length, deliveries.length);
+    });
+
     it('treats a Twitch retry (same message id, new timestamp and signature) as a duplicate', async () => {
       const h = await start();
       await post(h.url('/webhooks/twitch'), twitchHeaders(TWITCH_SECRET, twitchBody, 'msg-r', '2026-11-24T00:59:00Z'), twitchBody);
