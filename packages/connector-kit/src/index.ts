@@ -17,6 +17,61 @@ export type {
 } from './contracts.ts';
 export { REQUEST_PRIORITIES } from './contracts.ts';
 
+// Request pipeline: profile, requester, resilience, cache, metrics, paginators, batching (docs/adr/0017)
+export { systemClock, ManualClock } from './clock.ts';
+export {
+  definePlatformProfile,
+  endpointCost,
+  supportsEtag,
+  retryAfterMs,
+  statusVerdict,
+  metaGraphErrors,
+  metaRequestId,
+  metaRegainAccessMs,
+  googleApiErrors,
+  tiktokErrors,
+  tiktokRequestId,
+} from './profile.ts';
+export type { ClassifyContext, PlatformProfile, PlatformProfileInput, ResponseClassifier, TokenPlacement } from './profile.ts';
+export { DEFAULT_MAX_BODY_BYTES, bodySample, interpretJsonBody, parseJsonText, readBodyCapped } from './http-json.ts';
+export type { InterpretedBody } from './http-json.ts';
+export { createRequester, requestUrl } from './requester.ts';
+export type { HttpOptions, RequesterOptions } from './requester.ts';
+export { CircuitBreakers, DEFAULT_RETRY, RetrySchedule } from './resilience.ts';
+export type { BreakerOptions, CircuitPermit, CircuitStateName, RetryOptions } from './resilience.ts';
+export { ResponseCache, SingleFlight, requestCacheKey } from './response-cache.ts';
+export { createConnectorMetrics, outcomeOfVerdict } from './metrics.ts';
+export type { AttemptOutcome, CacheResult, ConnectorMetrics } from './metrics.ts';
+export {
+  paginate,
+  cursorPaginator,
+  pageTokenPaginator,
+  graphCursorPaginator,
+  cursorPagination,
+  pageTokenPagination,
+  graphCursorPagination,
+  selectPath,
+} from './paginators.ts';
+export type {
+  CursorPaginatorOptions,
+  GraphCursorPaginatorOptions,
+  Page,
+  PageTokenPaginatorOptions,
+  PaginationOptions,
+  PaginationStrategy,
+  PaginatorFactory,
+  Selector,
+} from './paginators.ts';
+export { fetchInBatches, idListFetch, metaGraphBatchFetch } from './batching.ts';
+export type {
+  BatchItemResult,
+  BatchReport,
+  FetchInBatchesOptions,
+  IdListFetchOptions,
+  ItemOutcome,
+  MetaBatchFetchOptions,
+} from './batching.ts';
+
 // Webhook receiver (docs/adr/0020)
 export {
   createWebhookReceiver,
@@ -112,7 +167,7 @@ export { EntityRegistry } from './runtime/entity-registry.ts';
 export type { EntityPolicy, TrackedEntity } from './runtime/entity-registry.ts';
 export { sourceMetrics } from './runtime/metrics.ts';
 export type { SourceMetrics } from './runtime/metrics.ts';
-export { runSource, backfillStreamName } from './runtime/runner.ts';
+export { runSource, backfillStreamName, validateDeclaration } from './runtime/runner.ts';
 export type { BackfillOptions, RunSourceOptions, SourceRun, StreamScopeHealth } from './runtime/runner.ts';
 export { runSourceService, sourceHealthReport, startHealthServer, startServiceLifecycle } from './runtime/service.ts';
 export type {

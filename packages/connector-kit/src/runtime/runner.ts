@@ -16,7 +16,7 @@
 // - on stop, a loop finishes the page in hand (write + checkpoint) and returns; requests
 //   waiting for quota are aborted.
 import { SpanKind, SpanStatusCode, isSpanContextValid, trace } from '@opentelemetry/api';
-import { isTributaryError } from '@tributary/errors';
+import { ConfigError, isTributaryError } from '@tributary/errors';
 import type { Logger } from '@tributary/telemetry';
 import type { Registry } from 'prom-client';
 import type { ApiRequest, Clock, EventWriter, OutgoingEvent, RequestPriority, Requester } from '../contracts.ts';
@@ -93,8 +93,36 @@ function errorCode(error: unknown): string {
   return isTributaryError(error) ? error.code : 'UNCLASSIFIED';
 }
 
+/** Refuses a declaration the runtime cannot run unambiguously (a bug in the platform folder, found at start). */
+export function validateDeclaration(declaration: SourceDeclaration): void {
+  const problems: string[] = [];
+  const names = new Set<string>();
+  const discovered = new Set<string>();
+  for (const stream of declaration.streams) {
+    if (!/^[a-z][a-z0-9_]*$/.test(stream.name)) problems.push(`stream name "${stream.name}" is not snake_case ([a-z][a-z0-9_]*)`);
+    if (names.has(stream.name)) problems.push(`stream "${stream.name}" is declared twice`);
+    names.add(stream.name);
+    if (stream.kind === 'list' && stream.discovers) discovered.add(stream.discovers.entitySet);
+    if (stream.kind === 'fan-out' && (!Number.isInteger(stream.batchSize) || stream.batchSize < 1))
+      problems.push(`stream "${stream.name}" needs a batchSize of at least 1`);
+    if (stream.kind !== 'fan-out' && !(stream.everyMs > 0)) problems.push(`stream "${stream.name}" needs everyMs > 0`);
+  }
+  for (const stream of declaration.streams) {
+    if (stream.kind === 'fan-out' && !discovered.has(stream.entitySet))
+      problems.push(`fan-out stream "${stream.name}" polls entity set "${stream.entitySet}", which no list stream discovers`);
+  }
+  if (declaration.name === '' || declaration.name.includes('/'))
+    problems.push(`source name "${declaration.name}" is empty or contains '/'`);
+  if (problems.length > 0) {
+    throw new ConfigError('CONNECTOR_DECLARATION_INVALID', `Source ${declaration.name} is declared wrongly: ${problems.join('; ')}.`, {
+      details: { source: declaration.name, problems },
+    });
+  }
+}
+
 export function runSource(options: RunSourceOptions): SourceRun {
   const { declaration, requester, writer, checkpoints, clock, signal } = options;
+  validateDeclaration(declaration);
   const source = declaration.name;
   const logger = options.logger.child({ component: 'source-runtime', source });
   const metrics: SourceMetrics = sourceMetrics(options.metrics);
@@ -102,7 +130,8 @@ export function runSource(options: RunSourceOptions): SourceRun {
   const healthByKey = new Map<string, StreamScopeHealth>();
   const suspendedCredentials = new Set<string>();
   const progressEvery = options.backfill?.progressEveryPages ?? 50;
-  if (options.mode === 'backfill' && !options.backfill) throw new TypeError('runSource: mode backfill needs backfill.startAt.');
+  if (options.mode === 'backfill' && !options.backfill)
+    throw new ConfigError('CONNECTOR_BACKFILL_START_MISSING', 'Mode backfill needs a backfill start (backfillStartAt).');
 
   // Fan-out streams by the entity set they poll: a discovering list stream reaches back over their longest tracking window once per start.
   const rebuildWindowMs = new Map<string, number>();
@@ -291,7 +320,10 @@ export function runSource(options: RunSourceOptions): SourceRun {
           { stream: stream.name, scope: scope.id, code: errorCode(error) },
           'Resume cursor refused; the next walk starts from the top.',
         );
-        await putCheckpoint(stream.name, scope.id, { cursor: null, watermark: previous?.watermark ?? null, backfill_reached: null });
+        await putCheckpoint(stream.name, scope.id, { cursor: null, watermark: previous?.watermark ?? null, backfill_reached: null }).catch(
+          (putError: unknown) =>
+            logger.warn({ err: putError, stream: stream.name, scope: scope.id }, 'Could not forget the resume cursor.'),
+        );
       }
       throw error;
     }

@@ -3,14 +3,14 @@
 // adaptive cadence, priorities, backfill, and failure isolation.
 import assert from 'node:assert/strict';
 import { trace } from '@opentelemetry/api';
-import { RetriesExhaustedError, TributaryError } from '@tributary/errors';
+import { RetriesExhaustedError, TributaryError, isTributaryError } from '@tributary/errors';
 import { startTracing } from '@tributary/telemetry';
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../src/clock.ts';
 import { createMemoryCheckpointStore } from '../../src/runtime/checkpoint-store.ts';
 import type { CollectorCheckpoint } from '../../src/runtime/checkpoint-store.ts';
 import { EventsRejectedError } from '../../src/runtime/event-writer.ts';
-import { backfillStreamName, runSource } from '../../src/runtime/runner.ts';
+import { backfillStreamName, runSource, validateDeclaration } from '../../src/runtime/runner.ts';
 import type { RunSourceOptions, SourceRun } from '../../src/runtime/runner.ts';
 import type { ScopeConfig } from '../../src/runtime/declarations.ts';
 import { DAY, FakePlatform, FakeRequester, FakeWriter, HOUR, MINUTE, capturingLogger, settle, testDeclaration } from './fixtures.ts';
@@ -505,5 +505,23 @@ describe('connector-kit/runtime/runner', () => {
     } finally {
       await tracing.shutdown();
     }
+  });
+
+  it('refuses a declaration with duplicate streams or a fan-out over an entity set nobody discovers', () => {
+    const declaration = testDeclaration();
+    assert.doesNotThrow(() => validateDeclaration(declaration));
+    const posts = declaration.streams[0]!;
+    const fanOut = declaration.streams.find((stream) => stream.kind === 'fan-out')!;
+    assert.throws(
+      () => validateDeclaration({ ...declaration, streams: [posts, { ...posts }, { ...fanOut, entitySet: 'videos' }] }),
+      (error: unknown) => {
+        assert.ok(isTributaryError(error));
+        assert.equal(error.code, 'CONNECTOR_DECLARATION_INVALID');
+        assert.equal(error.failureType, 'config');
+        assert.match(error.message, /"posts" is declared twice/);
+        assert.match(error.message, /entity set "videos", which no list stream discovers/);
+        return true;
+      },
+    );
   });
 });
