@@ -85,6 +85,8 @@ export function createEncryptedFileCredentialStore(options: EncryptedFileStoreOp
   const fileOf = (credentialId: string) => join(options.directory, `${Buffer.from(credentialId).toString('base64url')}.cred`);
   let directoryReady: Promise<unknown> | null = null;
   let writeSequence = 0;
+  // Saves of one credential run one after another, so an older record can never be renamed over a newer one.
+  const writeChains = new Map<string, Promise<void>>();
 
   return {
     async load(credentialId) {
@@ -98,20 +100,35 @@ export function createEncryptedFileCredentialStore(options: EncryptedFileStoreOp
       return decrypt(key, credentialId, text);
     },
 
-    async save(record) {
-      directoryReady ??= mkdir(options.directory, { recursive: true, mode: 0o700 });
-      await directoryReady;
-      const target = fileOf(record.credentialId);
-      const temporary = `${target}.${process.pid}.${++writeSequence}.tmp`;
-      try {
-        await writeFile(temporary, encrypt(key, record), { mode: 0o600, flag: 'wx' });
-        await rename(temporary, target);
-      } catch (error) {
-        await rm(temporary, { force: true });
-        throw storeError('CONNECTOR_CREDENTIAL_STORE_WRITE_FAILED', `Cannot write the credential "${record.credentialId}"`, error);
-      }
+    save(record) {
+      const previous = writeChains.get(record.credentialId) ?? Promise.resolve();
+      const write = previous.catch(() => undefined).then(() => writeRecord(record));
+      writeChains.set(record.credentialId, write);
+      void write
+        .finally(() => {
+          if (writeChains.get(record.credentialId) === write) writeChains.delete(record.credentialId);
+        })
+        .catch(() => undefined);
+      return write;
     },
   };
+
+  async function writeRecord(record: CredentialRecord): Promise<void> {
+    const target = fileOf(record.credentialId);
+    const temporary = `${target}.${process.pid}.${++writeSequence}.tmp`;
+    try {
+      directoryReady ??= mkdir(options.directory, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+        directoryReady = null;
+        throw error;
+      });
+      await directoryReady;
+      await writeFile(temporary, encrypt(key, record), { mode: 0o600, flag: 'wx' });
+      await rename(temporary, target);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw storeError('CONNECTOR_CREDENTIAL_STORE_WRITE_FAILED', `Cannot write the credential "${record.credentialId}"`, error);
+    }
+  }
 }
 
 function encrypt(key: Buffer, record: CredentialRecord): string {

@@ -231,34 +231,67 @@ describe('connector-kit auth: OAuth authenticator', () => {
       failures-- > 0 ? { status: 503, body: { error: 'temporarily_unavailable' } } : sim.reply(call),
     );
     const clock = new TestClock(START);
-    clock.autoAdvance = true;
     const { authenticator } = tiktok({ seeds: [seed('a', 'rt-1-secret', MINUTE)], clock, refreshBackoffMs: 1000 });
-    assert.equal(await authenticator.accessToken('a'), 'at-new-1-secret');
-    assert.deepEqual(clock.sleeps, [1000, 2000]);
+    assert.equal(await clock.manual.runUntilSettled(authenticator.accessToken('a')), 'at-new-1-secret');
+    assert.equal(clock.now() - START, 1000 + 2000, 'backoff 1 s, then 2 s, on the kit clock');
     assert.equal(server.calls.length, 3);
 
     await server.close();
     server = await startTokenServer(() => ({ status: 502, body: {} }));
     const clock2 = new TestClock(START);
-    clock2.autoAdvance = true;
     const { authenticator: flaky, log } = tiktok({
       seeds: [seed('b', 'rt-b-secret', 10 * MINUTE)],
       clock: clock2,
       refreshCooldownMs: MINUTE,
     });
     await clock2.set(START + 6 * MINUTE);
-    assert.equal(await flaky.accessToken('b'), 'at-seed-b-secret', 'a still valid token is used when refresh is down');
+    assert.equal(
+      await clock2.manual.runUntilSettled(flaky.accessToken('b')),
+      'at-seed-b-secret',
+      'a still valid token is used when refresh is down',
+    );
     assert.equal(server.calls.length, 3);
     assert.equal(await flaky.accessToken('b'), 'at-seed-b-secret');
     assert.equal(server.calls.length, 3, 'cool-down: no new refresh attempt right away');
-    await clock2.set(START + 11 * MINUTE);
+    await clock2.set(START + 10 * MINUTE);
     await assert.rejects(
-      flaky.accessToken('b'),
-      (error: TributaryError) => error.code === 'CONNECTOR_CREDENTIAL_REFRESH_FAILED' && error.retryable,
+      clock2.manual.runUntilSettled(flaky.accessToken('b')),
+      (error: TributaryError) =>
+        error.code === 'CONNECTOR_CREDENTIAL_REFRESH_FAILED' && error.retryable && error.failureType === 'transient',
     );
+    assert.equal(server.calls.length, 6);
     assert.equal(flaky.health()[0]!.state, 'active');
     assert.ok(log.lines.some((line) => line.includes('"level":"warn"')));
     assert.ok(!log.lines.some((line) => line.includes('"level":"error"')));
+    assert.ok(!log.text().includes('rt-b-secret') && !log.text().includes('at-seed-b-secret'));
+  });
+
+  it('a network failure on a token-in-URL refresh (Instagram GET) keeps the token out of logs and errors', async () => {
+    const closed = await startTokenServer(() => ({ status: 200, body: {} }));
+    const deadUrl = closed.baseUrl;
+    await closed.close();
+    const clock = new TestClock(START);
+    const log = capturingLogger();
+    const authenticator = createOAuthAuthenticator({
+      platform: 'INSTAGRAM',
+      credentials: [
+        { id: 'ig', accessToken: 'ig-url-secret', accessTokenIssuedAt: START - 30 * 24 * HOUR, accessTokenExpiresAt: START + MINUTE },
+      ],
+      refresh: instagramRefresh({ baseUrl: deadUrl }),
+      store: createMemoryCredentialStore(),
+      clock,
+      logger: log.logger,
+      refreshSkewMs: HOUR,
+    });
+    assert.equal(await clock.manual.runUntilSettled(authenticator.accessToken('ig')), 'ig-url-secret');
+    const error = (await clock.manual
+      .runUntilSettled(authenticator.refreshAfterRejection('ig', 'ig-url-secret'))
+      .catch((e: unknown) => e)) as TributaryError;
+    assert.equal(error.code, 'CONNECTOR_CREDENTIAL_REFRESH_FAILED');
+    assert.ok(log.lines.length > 0);
+    assert.ok(!log.text().includes('ig-url-secret'));
+    assert.ok(!JSON.stringify(error.toJSON()).includes('ig-url-secret'));
+    assert.ok(!String(error.stack).includes('ig-url-secret'));
   });
 
   it('a credential with only an access token works until expiry, then is suspended', async () => {
@@ -444,6 +477,14 @@ describe('connector-kit auth: encrypted credential store', () => {
     }
     await store.save(record);
     assert.notEqual(await readFile(path, 'utf8'), raw, 'a fresh IV per write');
+  });
+
+  it('concurrent saves of one credential land in call order', async () => {
+    const store = createEncryptedFileCredentialStore({ directory: join(directory, 'nested'), encryptionKey: KEY });
+    await Promise.all(Array.from({ length: 20 }, (_, index) => store.save({ ...record, accessToken: `token-${index}`, updatedAt: index })));
+    assert.equal((await store.load('acct/42'))!.accessToken, 'token-19');
+    assert.equal((await readdir(join(directory, 'nested'))).length, 1);
+    assert.equal((await stat(join(directory, 'nested'))).mode & 0o777, 0o700);
   });
 
   it('a wrong key or a tampered file is a clear configuration error', async () => {
