@@ -26,14 +26,17 @@ export function dailyUnitsPolicy(options: DailyUnitsOptions): QuotaPolicy {
   const endpoints = options.endpoints === undefined ? null : new Set(options.endpoints);
   return {
     name: 'daily-units',
-    attach({ prefix, pauses }): AttachedQuotaPolicy {
+    attach({ prefix, pauses, logger }): AttachedQuotaPolicy {
       const scope = `${prefix}:${options.scope ?? 'daily-units'}`;
       let used = 0;
       let resetsAt: number | null = null;
+      let spentLogged = false;
       const applies = (call: QuotaCall) => endpoints === null || endpoints.has(call.endpoint);
       const costOf = (call: QuotaCall) => options.costs?.[call.endpoint] ?? call.cost;
       const roll = (now: number): number => {
         if (resetsAt === null || now >= resetsAt) {
+          if (spentLogged) logger.info({ scope }, 'Quota budget reset');
+          spentLogged = false;
           used = 0;
           resetsAt = startOfNextDay(now, timeZone);
         }
@@ -47,7 +50,12 @@ export function dailyUnitsPolicy(options: DailyUnitsOptions): QuotaPolicy {
           const reset = roll(now);
           const pausedUntil = pauses.pausedUntil(scope, now);
           if (pausedUntil !== null) return { scope, until: pausedUntil };
-          return used + costOf(call) > limit ? { scope, until: reset } : null;
+          if (used + costOf(call) <= limit) return null;
+          if (!spentLogged) {
+            spentLogged = true;
+            logger.info({ scope, used, limit, resetsAt: new Date(reset).toISOString() }, 'Quota budget spent; calls wait for the reset');
+          }
+          return { scope, until: reset };
         },
         reserve(call, now) {
           if (!applies(call)) return;

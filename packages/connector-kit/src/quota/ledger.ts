@@ -27,6 +27,8 @@ export interface QuotaPolicyContext {
   prefix: string;
   clock: Clock;
   pauses: ScopePauses;
+  /** For state changes only (a budget spent, a pause), never per call. */
+  logger: Logger;
 }
 
 /** A budget strategy; `attach` gives it the ledger's context and returns its live state. */
@@ -66,7 +68,7 @@ interface Waiter {
 export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger & { waiting(): number } {
   const { clock } = options;
   const logger = options.logger.child({ component: 'quota-ledger', platform: options.platform });
-  const context: QuotaPolicyContext = { prefix: options.platform.toLowerCase(), clock, pauses: new ScopePauses(logger) };
+  const context: QuotaPolicyContext = { prefix: options.platform.toLowerCase(), clock, pauses: new ScopePauses(logger), logger };
   const policies = options.policies.map((policy) => policy.attach(context));
   const queues = new Map<RequestPriority, Waiter[]>(REQUEST_PRIORITIES.map((priority) => [priority, []]));
   let timer: { at: number; controller: AbortController } | null = null;

@@ -25,7 +25,7 @@ describe('connector-kit quota: daily units (YouTube, reset at midnight Pacific)'
   });
 
   it('reserves units before the call and admits nothing beyond the budget until midnight Pacific', async () => {
-    const { clock, admitted, acquire, ledger } = setup(
+    const { clock, admitted, acquire, ledger, logMessages } = setup(
       'YOUTUBE',
       [dailyUnitsPolicy({ limit: 10_000, costs: { 'captions.list': 50 } })],
       '2026-03-07T22:00:00-08:00',
@@ -49,6 +49,11 @@ describe('connector-kit quota: daily units (YouTube, reset at midnight Pacific)'
     assert.equal(admitted.length, 259);
     assert.equal(ledger.health()[0]!.used, 10);
     assert.equal(ledger.health()[0]!.resetsAt, Date.parse('2026-03-09T07:00:00Z'), 'the DST day is 23 h long');
+    assert.deepEqual(
+      logMessages(),
+      ['Quota budget spent; calls wait for the reset', 'Quota budget reset'],
+      'state changes only, once each',
+    );
   });
 
   it('resets after a 25-hour day when the clocks fall back', async () => {
