@@ -10,7 +10,7 @@
 //   error, open circuit, exhausted retries, Kafka down) is logged with its code, counted and
 //   tried again on the next cadence — it never stops another stream or scope;
 // - quota exhaustion is not failure: the Requester waits, the loop waits with it;
-// - a suspended credential (CONNECTOR_CREDENTIAL_SUSPENDED) pauses the streams of its scopes
+// - a suspended credential (CONNECTOR_CREDENTIAL_SUSPENDED / _REVOKED) pauses the streams of its scopes
 //   until the requester's health shows the credential active again;
 // - priorities on every request: ephemeral (Stories) > fresh > refresh > backfill;
 // - on stop, a loop finishes the page in hand (write + checkpoint) and returns; requests
@@ -38,7 +38,8 @@ import { sourceMetrics } from './metrics.ts';
 import type { SourceMetrics } from './metrics.ts';
 
 /** The Requester's code for a credential whose grant is gone (contracts.ts). */
-const CREDENTIAL_SUSPENDED = 'CONNECTOR_CREDENTIAL_SUSPENDED';
+/** The codes a dead grant surfaces as: the authenticator's (suspended) and the requester's (revoked, contracts.ts). */
+const CREDENTIAL_GONE = new Set(['CONNECTOR_CREDENTIAL_SUSPENDED', 'CONNECTOR_CREDENTIAL_REVOKED']);
 const DAY = 86_400_000;
 
 export interface BackfillOptions {
@@ -269,10 +270,9 @@ export function runSource(options: RunSourceOptions): SourceRun {
     const context = contextFor(stream, scope, priority, 'poll', stream.snapshotBucketMs ?? stream.everyMs);
     const first = prepared(stream.request(context, resumeCursor), context);
     let newest: number | null = null;
-    let pageCount = 0;
+    let cursorPut = false;
     try {
       for await (const page of stream.paginate(requester, first, resumeCursor)) {
-        pageCount += 1;
         let reachedFloor = false;
         const found: DiscoveredEntity[] = [];
         await traced(stream.name, context, async (pageContext) => {
@@ -310,12 +310,16 @@ export function runSource(options: RunSourceOptions): SourceRun {
             watermark: previous?.watermark ?? null,
             backfill_reached: null,
           });
+          cursorPut = true;
         }
         if (signal.aborted) return;
       }
     } catch (error) {
-      // A stale resume cursor (deleted item, expired token) must not fail the stream forever: forget it, start from the top next time.
-      if (resumeCursor !== null && pageCount === 0 && !signal.aborted && !(isTributaryError(error) && error.retryable)) {
+      // A cursor the platform refuses (deleted item, expired token: a 400) or that loops (CONNECTOR_PAGINATION_LOOP) must not
+      // fail the stream forever: a data error forgets the stored cursor, and the next walk starts from the top (the watermark
+      // still bounds it).
+      const cursorStored = resumeCursor !== null || cursorPut;
+      if (cursorStored && !signal.aborted && isTributaryError(error) && !error.retryable && error.failureType === 'data') {
         logger.warn(
           { stream: stream.name, scope: scope.id, code: errorCode(error) },
           'Resume cursor refused; the next walk starts from the top.',
@@ -346,44 +350,63 @@ export function runSource(options: RunSourceOptions): SourceRun {
     const context = contextFor(stream, scope, 'backfill', 'backfill', stream.snapshotBucketMs ?? stream.everyMs);
     const first = prepared(stream.request(context, resumeCursor), context);
     let pages = 0;
-    for await (const page of stream.paginate(requester, first, resumeCursor)) {
-      let reachedStart = page.cursorAfter === null;
-      await traced(stream.name, context, async (pageContext) => {
-        const events: OutgoingEvent[] = [];
-        for (const item of page.items) {
-          const at = stream.watermark(item);
-          if (at < startAt) {
-            reachedStart = true;
-            continue;
+    let cursorPut = false;
+    try {
+      for await (const page of stream.paginate(requester, first, resumeCursor)) {
+        let reachedStart = page.cursorAfter === null;
+        await traced(stream.name, context, async (pageContext) => {
+          const events: OutgoingEvent[] = [];
+          for (const item of page.items) {
+            const at = stream.watermark(item);
+            if (at < startAt) {
+              reachedStart = true;
+              continue;
+            }
+            if (reached === null || at < reached) reached = at;
+            if (coveredFrom !== null && at > coveredFrom) continue;
+            events.push(...stream.map(item, pageContext, page.response));
           }
-          if (reached === null || at < reached) reached = at;
-          if (coveredFrom !== null && at > coveredFrom) continue;
-          events.push(...stream.map(item, pageContext, page.response));
+          await writePage(stream.name, scope.id, events);
+        });
+        pages += 1;
+        metrics.pages.inc({ source, stream: stream.name });
+        metrics.backfillPages.inc({ source, stream: stream.name });
+        if (reachedStart) reached = startAt;
+        health.checkpointAt = await putCheckpoint(name, scope.id, {
+          cursor: reachedStart || !resumable ? null : page.cursorAfter,
+          watermark: null,
+          backfill_reached: reached,
+        });
+        cursorPut = resumable && !reachedStart;
+        health.backfill = { reached, done: reachedStart };
+        updateBackfillGauge(stream.name);
+        if (reachedStart) {
+          logger.info({ stream: stream.name, scope: scope.id, startAt, pages }, 'Backfill reached its start.');
+          return true;
         }
-        await writePage(stream.name, scope.id, events);
-      });
-      pages += 1;
-      metrics.pages.inc({ source, stream: stream.name });
-      metrics.backfillPages.inc({ source, stream: stream.name });
-      if (reachedStart) reached = startAt;
-      health.checkpointAt = await putCheckpoint(name, scope.id, {
-        cursor: reachedStart || !resumable ? null : page.cursorAfter,
-        watermark: null,
-        backfill_reached: reached,
-      });
-      health.backfill = { reached, done: reachedStart };
-      updateBackfillGauge(stream.name);
-      if (reachedStart) {
-        logger.info({ stream: stream.name, scope: scope.id, startAt, pages }, 'Backfill reached its start.');
-        return true;
+        if (pages % progressEvery === 0) {
+          logger.info(
+            { stream: stream.name, scope: scope.id, pages, reached: reached === null ? null : new Date(reached).toISOString(), startAt },
+            'Backfill progress.',
+          );
+        }
+        if (signal.aborted) return false;
       }
-      if (pages % progressEvery === 0) {
-        logger.info(
-          { stream: stream.name, scope: scope.id, pages, reached: reached === null ? null : new Date(reached).toISOString(), startAt },
-          'Backfill progress.',
+    } catch (error) {
+      // As for incremental walks: a refused or looping cursor is forgotten; what the backfill reached stays.
+      if (
+        (resumeCursor !== null || cursorPut) &&
+        !signal.aborted &&
+        isTributaryError(error) &&
+        !error.retryable &&
+        error.failureType === 'data'
+      ) {
+        logger.warn({ stream: name, scope: scope.id, code: error.code }, 'Backfill cursor refused; the next walk starts from the top.');
+        await putCheckpoint(name, scope.id, { cursor: null, watermark: null, backfill_reached: reached }).catch((putError: unknown) =>
+          logger.warn({ err: putError, stream: name, scope: scope.id }, 'Could not forget the backfill cursor.'),
         );
       }
-      if (signal.aborted) return false;
+      throw error;
     }
     return false;
   };
@@ -507,7 +530,7 @@ export function runSource(options: RunSourceOptions): SourceRun {
       health.lastFailureAt = clock.now();
       health.lastFailureCode = code;
       metrics.streamFailures.inc({ source, stream: streamName, code });
-      if (code === CREDENTIAL_SUSPENDED) {
+      if (CREDENTIAL_GONE.has(code)) {
         const credential = scope.credential ?? scope.id;
         if (!suspendedCredentials.has(credential))
           logger.error(

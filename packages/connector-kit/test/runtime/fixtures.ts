@@ -62,7 +62,7 @@ export interface RecordedRequest {
 export class FakeRequester implements Requester {
   readonly requests: RecordedRequest[] = [];
   /** Throws this for requests of an endpoint (and scope, when set). */
-  failures: Array<{ endpoint: string; scope?: string; error: () => unknown; times?: number }> = [];
+  failures: Array<{ endpoint: string; scope?: string; when?: (request: ApiRequest) => boolean; error: () => unknown; times?: number }> = [];
   credentialStates = new Map<string, 'active' | 'suspended'>();
 
   readonly platform: FakePlatform;
@@ -84,7 +84,8 @@ export class FakeRequester implements Requester {
       at: this.now(),
     });
     const failure = this.failures.find(
-      (entry) => entry.endpoint === request.endpoint && (entry.scope === undefined || entry.scope === scope),
+      (entry) =>
+        entry.endpoint === request.endpoint && (entry.scope === undefined || entry.scope === scope) && (entry.when?.(request) ?? true),
     );
     if (failure && (failure.times === undefined || failure.times > 0)) {
       if (failure.times !== undefined) failure.times -= 1;

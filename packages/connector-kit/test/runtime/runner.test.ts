@@ -524,4 +524,39 @@ describe('connector-kit/runtime/runner', () => {
       },
     );
   });
+
+  it('forgets a resume cursor the platform refuses (a data error), so the next walk starts from the top', async () => {
+    const stale: CollectorCheckpoint = {
+      source: SOURCE,
+      stream: 'posts',
+      scope: 'acc-1',
+      cursor: '4',
+      watermark: START - 10 * HOUR,
+      backfill_reached: null,
+      updated_at: 1,
+    };
+    const h = harness([stale]);
+    h.platform.posts = posts(3, START - MINUTE, MINUTE);
+    h.requester.failures.push({
+      endpoint: 'posts.list',
+      when: (request) => request.query?.cursor === '4',
+      error: () => new TributaryError('CONNECTOR_REQUEST_REJECTED', 'HTTP 400 invalid cursor', { failureType: 'data', retryable: false }),
+    });
+    h.start({ declaration: { resumable: true } });
+    await settle();
+    assert.deepEqual(
+      [h.checkpoints.get(SOURCE, 'posts', 'acc-1')?.cursor, h.checkpoints.get(SOURCE, 'posts', 'acc-1')?.watermark],
+      [null, START - 10 * HOUR],
+      'cursor forgotten, watermark kept',
+    );
+    assert.equal(
+      await metricValue(h.metrics, 'tributary_source_stream_failures_total', { stream: 'posts', code: 'CONNECTOR_REQUEST_REJECTED' }),
+      1,
+    );
+    await h.clock.advanceAsync(30 * MINUTE);
+    const lists = h.requester.of('posts.list');
+    assert.equal(lists[1]!.query?.cursor, undefined, 'the next walk starts at the top');
+    assert.equal(h.checkpoints.get(SOURCE, 'posts', 'acc-1')?.watermark, START - MINUTE, 'and finishes');
+    await h.stop();
+  });
 });
