@@ -11,7 +11,7 @@ import { TOPICS } from '@tributary/events';
 import { createLogger, startTracing } from '@tributary/telemetry';
 import type { Logger } from '@tributary/telemetry';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { setTimeout as delay } from 'node:timers/promises';
+import { systemClock } from '../clock.ts';
 import type { Clock, Requester, RequesterHealth } from '../contracts.ts';
 import { openCheckpointStore } from './checkpoint-store.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
@@ -21,9 +21,6 @@ import { runSource } from './runner.ts';
 import type { SourceRun, StreamScopeHealth } from './runner.ts';
 import { parseBackfillStart, parseScopes } from './spec.ts';
 import type { SourceServiceSettings } from './spec.ts';
-
-/** Wall-clock time (the request pipeline's systemClock is the same; kept here so this module stands alone). */
-const wallClock: Clock = { now: () => Date.now(), sleep: (ms, signal) => delay(ms, undefined, signal ? { signal } : {}) };
 
 // ---- health and metrics over HTTP ---------------------------------------------------------------
 
@@ -231,7 +228,7 @@ export async function runSourceService<S extends SourceServiceSettings>(
   }
   const logger = createLogger({ serviceName: settings.telemetry.serviceName, level: settings.telemetry.logLevel });
   const tracing = startTracing({ serviceName: settings.telemetry.serviceName, otlpEndpoint: settings.telemetry.otlpEndpoint });
-  const clock = options.clock ?? wallClock;
+  const clock = options.clock ?? systemClock;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const scopes = parseScopes(settings.source.scopes);

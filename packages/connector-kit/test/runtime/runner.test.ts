@@ -559,4 +559,38 @@ describe('connector-kit/runtime/runner', () => {
     assert.equal(h.checkpoints.get(SOURCE, 'posts', 'acc-1')?.watermark, START - MINUTE, 'and finishes');
     await h.stop();
   });
+
+  it('treats waiting for quota as waiting, not failure: other streams go on and the waiting one finishes later', async () => {
+    const h = harness();
+    h.platform.posts = posts(1, START - MINUTE, MINUTE);
+    const request = h.requester.request.bind(h.requester);
+    h.requester.request = async (call) => {
+      // The quota ledger holds the profile call for three hours (the budget resets then).
+      if (call.endpoint === 'profile') await h.clock.sleep(3 * HOUR, call.signal);
+      return request(call);
+    };
+    h.start();
+    await settle();
+    assert.ok(h.checkpoints.get(SOURCE, 'posts', 'acc-1'), 'posts ran while profile waited');
+    assert.equal(h.checkpoints.get(SOURCE, 'profile', 'acc-1'), undefined);
+    await h.clock.advanceAsync(3 * HOUR);
+    assert.equal(h.checkpoints.get(SOURCE, 'profile', 'acc-1')?.watermark, START + 3 * HOUR, 'profile finished once quota was back');
+    assert.equal(await metricValue(h.metrics, 'tributary_source_stream_failures_total', { stream: 'profile' }), 0);
+    assert.ok(h.requester.of('posts.list').length >= 6, 'posts kept its cadence meanwhile');
+    await h.stop();
+  });
+
+  it('aborts a request waiting for quota on stop, without counting a failure', async () => {
+    const h = harness();
+    const request = h.requester.request.bind(h.requester);
+    h.requester.request = async (call) => {
+      if (call.endpoint === 'profile') await h.clock.sleep(DAY, call.signal);
+      return request(call);
+    };
+    h.start();
+    await settle();
+    await h.stop();
+    assert.equal(await metricValue(h.metrics, 'tributary_source_stream_failures_total', { stream: 'profile' }), 0);
+    assert.equal(h.checkpoints.get(SOURCE, 'profile', 'acc-1'), undefined);
+  });
 });
