@@ -29,6 +29,8 @@ export function startSim(options: PlatformSimOptions = {}): Promise<PlatformSim>
   });
 }
 
+// Test bodies are read loosely; each assertion states the shape it expects.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface JsonAnswer<T = any> {
   status: number;
   headers: Headers;
