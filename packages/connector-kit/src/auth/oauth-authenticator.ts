@@ -112,7 +112,9 @@ export function createOAuthAuthenticator(options: OAuthAuthenticatorOptions): Au
       credentialId: entry.seed.id,
       accessToken: entry.seed.accessToken,
       accessTokenExpiresAt: entry.seed.accessTokenExpiresAt ?? null,
-      accessTokenIssuedAt: entry.seed.accessTokenIssuedAt ?? null,
+      // Unknown issue time with a minimum refresh age (Instagram): count from now, so the first
+      // refresh is not refused as too young (a refusal would suspend the credential).
+      accessTokenIssuedAt: entry.seed.accessTokenIssuedAt ?? (spec?.minTokenAgeMs === undefined ? null : clock.now()),
       refreshToken: entry.seed.refreshToken ?? null,
       refreshTokenExpiresAt: entry.seed.refreshTokenExpiresAt ?? null,
       state: 'active',

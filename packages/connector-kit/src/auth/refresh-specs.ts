@@ -34,11 +34,17 @@ export interface OAuthRefreshSpec {
 
 const REFRESH_GRANT = 'refresh_token';
 
-export function tiktokRefresh(options: { baseUrl?: string; clientKey: string; clientSecret: string }): OAuthRefreshSpec {
+/** `base` + `path`, keeping any path prefix of the base (the simulator serves TikTok under /tiktok). */
+function under(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`;
+}
+
+/** `tokenUrl` wins over `baseUrl` (default https://open.tiktokapis.com + /v2/oauth/token/). */
+export function tiktokRefresh(options: { baseUrl?: string; tokenUrl?: string; clientKey: string; clientSecret: string }): OAuthRefreshSpec {
   return {
     name: 'tiktok',
     method: 'POST',
-    url: new URL('/v2/oauth/token/', options.baseUrl ?? 'https://open.tiktokapis.com').toString(),
+    url: options.tokenUrl ?? under(options.baseUrl ?? 'https://open.tiktokapis.com', '/v2/oauth/token/'),
     params: { client_key: options.clientKey, client_secret: options.clientSecret, grant_type: REFRESH_GRANT },
     exchanges: 'refresh-token',
     tokenParam: 'refresh_token',
@@ -66,7 +72,7 @@ export function instagramRefresh(options: { baseUrl?: string } = {}): OAuthRefre
   return {
     name: 'instagram',
     method: 'GET',
-    url: new URL('/refresh_access_token', options.baseUrl ?? 'https://graph.instagram.com').toString(),
+    url: under(options.baseUrl ?? 'https://graph.instagram.com', '/refresh_access_token'),
     params: { grant_type: 'ig_refresh_token' },
     exchanges: 'access-token',
     tokenParam: 'access_token',
