@@ -4,14 +4,17 @@ import { XMLParser } from 'fast-xml-parser';
 import type { PlatformSim } from '../../src/index.ts';
 import { bearer, call, DAY, postForm, startReceiver, startSim } from '../helpers.ts';
 
-const QUOTA_MESSAGE = 'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.';
+const QUOTA_MESSAGE =
+  'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.';
 
 describe('YouTube simulator', () => {
   let sim: PlatformSim;
   let token: string;
   let channelId: string;
-  const data = (path: string, headers: Record<string, string> = {}) => call(`${sim.baseUrls.youtube}/${path}`, { headers: bearer(token, headers) });
-  const uploads = async () => (await data('channels?part=contentDetails&mine=true')).json.items[0].contentDetails.relatedPlaylists.uploads as string;
+  const data = (path: string, headers: Record<string, string> = {}) =>
+    call(`${sim.baseUrls.youtube}/${path}`, { headers: bearer(token, headers) });
+  const uploads = async () =>
+    (await data('channels?part=contentDetails&mine=true')).json.items[0].contentDetails.relatedPlaylists.uploads as string;
 
   beforeEach(async () => {
     sim = await startSim();
@@ -43,7 +46,9 @@ describe('YouTube simulator', () => {
     let pageToken = '';
     let pages = 0;
     do {
-      const answer = await data(`playlistItems?part=contentDetails&maxResults=20&playlistId=${playlist}${pageToken ? `&pageToken=${pageToken}` : ''}`);
+      const answer = await data(
+        `playlistItems?part=contentDetails&maxResults=20&playlistId=${playlist}${pageToken ? `&pageToken=${pageToken}` : ''}`,
+      );
       assert.equal(answer.status, 200);
       etags.add(answer.json.etag);
       assert.ok(Math.abs(answer.json.pageInfo.totalResults - 45) <= 45 * 0.05 + 1, 'totalResults is approximate');
@@ -73,12 +78,17 @@ describe('YouTube simulator', () => {
     const ids = items.map((i: { contentDetails: { videoId: string } }) => i.contentDetails.videoId);
     const answer = await data(`videos?part=snippet,contentDetails,statistics&id=${[...ids, 'doesNotExist'].join(',')}`);
     assert.equal(answer.status, 200);
-    assert.deepEqual(answer.json.items.map((v: { id: string }) => v.id), ids);
+    assert.deepEqual(
+      answer.json.items.map((v: { id: string }) => v.id),
+      ids,
+    );
     const video = answer.json.items[0];
     for (const name of ['viewCount', 'likeCount', 'favoriteCount', 'commentCount']) assert.equal(typeof video.statistics[name], 'string');
     assert.match(video.contentDetails.duration, /^PT/);
     const etag = answer.json.etag;
-    const unchanged = await data(`videos?part=snippet,contentDetails,statistics&id=${[...ids, 'doesNotExist'].join(',')}`, { 'if-none-match': `"${etag}"` });
+    const unchanged = await data(`videos?part=snippet,contentDetails,statistics&id=${[...ids, 'doesNotExist'].join(',')}`, {
+      'if-none-match': `"${etag}"`,
+    });
     assert.equal(unchanged.status, 304);
     assert.equal(unchanged.text, '');
     await sim.advance(3_600_000);
@@ -91,7 +101,9 @@ describe('YouTube simulator', () => {
 
   it('commentThreads.list pages up to 100 per page', async () => {
     const playlist = await uploads();
-    const videoIds = (await data(`playlistItems?part=contentDetails&maxResults=50&playlistId=${playlist}`)).json.items.map((i: { contentDetails: { videoId: string } }) => i.contentDetails.videoId);
+    const videoIds = (await data(`playlistItems?part=contentDetails&maxResults=50&playlistId=${playlist}`)).json.items.map(
+      (i: { contentDetails: { videoId: string } }) => i.contentDetails.videoId,
+    );
     const stats = (await data(`videos?part=statistics&id=${videoIds.join(',')}`)).json.items;
     const busy = stats.find((v: { statistics: { commentCount: string } }) => Number(v.statistics.commentCount) > 10);
     const answer = await data(`commentThreads?part=snippet&videoId=${busy.id}&maxResults=5`);
@@ -112,7 +124,9 @@ describe('YouTube simulator', () => {
     assert.equal(sim.stats().youtubeQuota.used, 5);
     const exhausted = await data('channels?part=id&mine=true');
     assert.equal(exhausted.status, 403);
-    assert.deepEqual(exhausted.json, { error: { code: 403, message: QUOTA_MESSAGE, errors: [{ message: QUOTA_MESSAGE, domain: 'youtube.quota', reason: 'quotaExceeded' }] } });
+    assert.deepEqual(exhausted.json, {
+      error: { code: 403, message: QUOTA_MESSAGE, errors: [{ message: QUOTA_MESSAGE, domain: 'youtube.quota', reason: 'quotaExceeded' }] },
+    });
     // Start is 04:00 PST on 20 Nov 2026; the reset is 08:00 UTC on 21 Nov.
     assert.equal(sim.stats().youtubeQuota.resetsAt, Date.parse('2026-11-21T08:00:00Z'));
     await sim.setTime(Date.parse('2026-11-21T07:59:59Z'));
@@ -140,12 +154,23 @@ describe('YouTube simulator', () => {
     const bad = await call(`${sim.baseUrls.youtube}/channels?part=id&mine=true`, { headers: bearer('ya29.invalid') });
     assert.equal(bad.status, 401);
     assert.equal(bad.json.error.status, 'UNAUTHENTICATED');
-    assert.deepEqual(bad.json.error.errors[0], { message: 'Invalid Credentials', domain: 'global', reason: 'authError', location: 'Authorization', locationType: 'header' });
+    assert.deepEqual(bad.json.error.errors[0], {
+      message: 'Invalid Credentials',
+      domain: 'global',
+      reason: 'authError',
+      location: 'Authorization',
+      locationType: 'header',
+    });
   });
 
   it('Google OAuth: refresh gives ~3599 s tokens; a revoked grant gets 400 invalid_grant', async () => {
     const { clientId, clientSecret, accounts } = sim.credentials().youtube;
-    const form = { client_id: clientId, client_secret: clientSecret, grant_type: 'refresh_token', refresh_token: accounts[0]!.refreshToken };
+    const form = {
+      client_id: clientId,
+      client_secret: clientSecret,
+      grant_type: 'refresh_token',
+      refresh_token: accounts[0]!.refreshToken,
+    };
     await sim.advance(3_599_000);
     assert.equal((await data('channels?part=id&mine=true')).status, 401);
     const refreshed = await postForm(sim.baseUrls.googleOAuth, form);
@@ -161,7 +186,8 @@ describe('YouTube simulator', () => {
   });
 
   it('Analytics reports mark Shorts through creatorContentType (spelling is a knob) and refuse unsupported queries', async () => {
-    const report = (query: string) => call(`${sim.baseUrls.youtubeAnalytics}/v2/reports?ids=channel==MINE&${query}`, { headers: bearer(token) });
+    const report = (query: string) =>
+      call(`${sim.baseUrls.youtubeAnalytics}/v2/reports?ids=channel==MINE&${query}`, { headers: bearer(token) });
     const answer = await report('startDate=2026-11-01&endDate=2026-11-20&metrics=views,engagedViews,likes&dimensions=creatorContentType');
     assert.equal(answer.status, 200);
     assert.equal(answer.json.kind, 'youtubeAnalytics#resultTable');
@@ -183,7 +209,13 @@ describe('YouTube simulator', () => {
     const receiver = await startReceiver();
     try {
       const topic = `https://www.youtube.com/xml/feeds/videos.xml?channel_id=${channelId}`;
-      const subscribe = await postForm(sim.baseUrls.youtubeWebSubHub, { 'hub.mode': 'subscribe', 'hub.callback': receiver.url, 'hub.topic': topic, 'hub.lease_seconds': '864000', 'hub.secret': 's3cret' });
+      const subscribe = await postForm(sim.baseUrls.youtubeWebSubHub, {
+        'hub.mode': 'subscribe',
+        'hub.callback': receiver.url,
+        'hub.topic': topic,
+        'hub.lease_seconds': '864000',
+        'hub.secret': 's3cret',
+      });
       assert.equal(subscribe.status, 202);
       await sim.idle();
       const verification = new URL(receiver.received[0]!.url, 'http://x');
@@ -213,7 +245,12 @@ describe('YouTube simulator', () => {
       assert.equal((await data(`videos?part=id&id=${videoId}`)).json.items.length, 0, 'deleted videos leave the API');
 
       receiver.onGet = () => [404, 'nope'];
-      const sync = await postForm(sim.baseUrls.youtubeWebSubHub, { 'hub.mode': 'subscribe', 'hub.callback': receiver.url, 'hub.topic': topic, 'hub.verify': 'sync' });
+      const sync = await postForm(sim.baseUrls.youtubeWebSubHub, {
+        'hub.mode': 'subscribe',
+        'hub.callback': receiver.url,
+        'hub.topic': topic,
+        'hub.verify': 'sync',
+      });
       assert.equal(sync.status, 409, 'a callback that does not echo the challenge is not subscribed');
     } finally {
       await receiver.close();
