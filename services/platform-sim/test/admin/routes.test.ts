@@ -22,7 +22,7 @@ describe('admin routes (/_sim)', () => {
   it('hands out the seeded credentials and issues new ones', async () => {
     const credentials = await call(`${sim.baseUrls.admin}/credentials`);
     assert.deepEqual(credentials.json, sim.credentials());
-    const openId = credentials.json.tiktok.accounts[0].openId;
+    const openId = credentials.json.tiktok.accounts[0]!.openId;
     const issued = await post('credentials', { platform: 'tiktok', account: openId, scopes: ['user.info.basic'] });
     assert.equal(issued.json.openId, openId);
     assert.deepEqual(issued.json.scopes, ['user.info.basic']);
