@@ -71,6 +71,8 @@ export interface StreamScopeHealth {
   lastSuccessAt: number | null;
   lastFailureAt: number | null;
   lastFailureCode: string | null;
+  /** Failed runs since the last success. */
+  consecutiveFailures: number;
   /** The newest checkpoint's updated_at (epoch ms), if any. */
   checkpointAt: number | null;
   suspended: boolean;
@@ -146,7 +148,16 @@ export function runSource(options: RunSourceOptions): SourceRun {
     const key = `${stream}\u0000${scope}`;
     let entry = healthByKey.get(key);
     if (!entry) {
-      entry = { stream, scope, lastSuccessAt: null, lastFailureAt: null, lastFailureCode: null, checkpointAt: null, suspended: false };
+      entry = {
+        stream,
+        scope,
+        lastSuccessAt: null,
+        lastFailureAt: null,
+        lastFailureCode: null,
+        consecutiveFailures: 0,
+        checkpointAt: null,
+        suspended: false,
+      };
       healthByKey.set(key, entry);
     }
     return entry;
@@ -183,7 +194,7 @@ export function runSource(options: RunSourceOptions): SourceRun {
     tracer.startActiveSpan(
       `collect ${stream}`,
       {
-        kind: SpanKind.CLIENT,
+        kind: SpanKind.INTERNAL,
         attributes: { 'tributary.source': source, 'tributary.stream': stream, 'tributary.priority': context.priority },
       },
       async (span) => {
@@ -515,20 +526,23 @@ export function runSource(options: RunSourceOptions): SourceRun {
     return false;
   };
 
-  /** One run of a stream for a scope; failures are reported here and never escape. Returns false when the loop should end. */
-  const attempt = async (streamName: string, scope: ScopeConfig, run: () => Promise<boolean | void>): Promise<boolean> => {
+  /** One run of a stream for a scope; failures are reported here and never escape. */
+  const attempt = async (streamName: string, scope: ScopeConfig, run: () => Promise<boolean | void>): Promise<'ok' | 'failed' | 'done'> => {
     const health = healthOf(streamName, scope.id);
     health.suspended = scopeSuspended(scope);
-    if (health.suspended) return true;
+    if (health.suspended) return 'failed';
     try {
       const keepGoing = await run();
       succeeded(streamName, scope.id);
-      return keepGoing !== false;
+      health.consecutiveFailures = 0;
+      return keepGoing === false ? 'done' : 'ok';
     } catch (error) {
-      if (signal.aborted) return false;
+      if (signal.aborted) return 'done';
       const code = errorCode(error);
+      const repeated = health.consecutiveFailures > 0 && health.lastFailureCode === code;
       health.lastFailureAt = clock.now();
       health.lastFailureCode = code;
+      health.consecutiveFailures += 1;
       metrics.streamFailures.inc({ source, stream: streamName, code });
       if (CREDENTIAL_GONE.has(code)) {
         const credential = scope.credential ?? scope.id;
@@ -540,12 +554,21 @@ export function runSource(options: RunSourceOptions): SourceRun {
         suspendedCredentials.add(credential);
         health.suspended = true;
       } else {
-        logger.error(
-          { err: error, stream: streamName, scope: scope.id, code, failureType: isTributaryError(error) ? error.failureType : undefined },
+        // Quiet during an outage: the first failure of a streak and every 10th repeat at error level, the rest at debug.
+        const level = !repeated || health.consecutiveFailures % 10 === 0 ? 'error' : 'debug';
+        logger[level](
+          {
+            err: error,
+            stream: streamName,
+            scope: scope.id,
+            code,
+            failureType: isTributaryError(error) ? error.failureType : undefined,
+            consecutiveFailures: health.consecutiveFailures,
+          },
           'Stream run failed; retrying on its next cadence.',
         );
       }
-      return true;
+      return 'failed';
     }
   };
 
@@ -559,10 +582,17 @@ export function runSource(options: RunSourceOptions): SourceRun {
     }
   };
 
-  const loop = async (streamName: string, scope: ScopeConfig, run: () => Promise<boolean | void>, delayMs: () => number): Promise<void> => {
+  /** Runs `run` for a scope until stopped; the delay after a failed (or suspended) run is `delayMs(true)`. */
+  const loop = async (
+    streamName: string,
+    scope: ScopeConfig,
+    run: () => Promise<boolean | void>,
+    delayMs: (failed: boolean) => number,
+  ): Promise<void> => {
     while (!signal.aborted) {
-      if (!(await attempt(streamName, scope, run))) return;
-      if (!(await sleep(delayMs()))) return;
+      const outcome = await attempt(streamName, scope, run);
+      if (outcome === 'done') return;
+      if (!(await sleep(delayMs(outcome === 'failed')))) return;
     }
   };
 
@@ -596,7 +626,7 @@ export function runSource(options: RunSourceOptions): SourceRun {
             stream.name,
             scope,
             () => sweepFanOut(stream, scope),
-            () => fanOutDelayMs(stream, scope),
+            (failed) => (failed ? stream.cadence.minIntervalMs : fanOutDelayMs(stream, scope)),
           ),
         );
       } else {

@@ -593,4 +593,21 @@ describe('connector-kit/runtime/runner', () => {
     assert.equal(await metricValue(h.metrics, 'tributary_source_stream_failures_total', { stream: 'profile' }), 0);
     assert.equal(h.checkpoints.get(SOURCE, 'profile', 'acc-1'), undefined);
   });
+
+  it('during an outage, retries a failing fan-out on its minimum interval (not hot) and logs the streak quietly', async () => {
+    const h = harness();
+    h.platform.posts = posts(2, START - 10 * MINUTE, MINUTE);
+    h.requester.failures.push({
+      endpoint: 'posts.metrics',
+      error: () => new TributaryError('CONNECTOR_CIRCUIT_OPEN', 'breaker open', { failureType: 'transient' }),
+    });
+    h.start({ declaration: { listEveryMs: DAY } });
+    await h.clock.advanceAsync(2 * HOUR);
+    await h.stop();
+    const attempts = h.requester.of('posts.metrics').length;
+    // TEST_CADENCE.minIntervalMs is 5 min: at most one failed sweep per 5 min over 2 h.
+    assert.ok(attempts >= 20 && attempts <= 25, `${attempts} attempts in 2 h`);
+    const errorLines = h.lines.filter((line) => line.code === 'CONNECTOR_CIRCUIT_OPEN' && line.level === 'error').length;
+    assert.ok(errorLines >= 1 && errorLines <= 3, `${errorLines} error lines for ${attempts} failures`);
+  });
 });

@@ -28,6 +28,7 @@ const stream = (overrides: Partial<StreamScopeHealth>): StreamScopeHealth => ({
   lastSuccessAt: null,
   lastFailureAt: null,
   lastFailureCode: null,
+  consecutiveFailures: 0,
   checkpointAt: null,
   suspended: false,
   ...overrides,
