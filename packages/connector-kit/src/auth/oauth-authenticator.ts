@@ -145,7 +145,7 @@ export function createOAuthAuthenticator(options: OAuthAuthenticatorOptions): Au
       {
         failureType: 'config',
         retryable: false,
-        hint: `Re-authorise the account and configure the new tokens for credential "${entry.seed.id}"; a new seed replaces the stored record.`,
+        hint: `Re-authorise the account and configure the new tokens for credential "${entry.seed.id}" (a new seed replaces the stored record); if the reason names the client (invalid_client), fix the app's client id or secret and restart.`,
         details: { platform, credential: entry.seed.id, reason: entry.record?.suspendedReason ?? null },
       },
     );
@@ -157,11 +157,16 @@ export function createOAuthAuthenticator(options: OAuthAuthenticatorOptions): Au
     log.error({ credential: entry.seed.id, reason }, 'Credential suspended; re-authorise the account');
   }
 
-  async function suspend(entry: Entry, reason: string): Promise<void> {
+  /**
+   * Suspends one credential. `persist: false` for refusals that are not about the grant (a wrong
+   * client secret): a restart with corrected configuration then tries again without re-seeding.
+   */
+  async function suspend(entry: Entry, reason: string, persist = true): Promise<void> {
     const current = entry.record!;
     const suspended: CredentialRecord = { ...current, state: 'suspended', suspendedReason: reason, updatedAt: clock.now() };
     entry.record = suspended;
     logSuspension(entry, reason);
+    if (!persist) return;
     try {
       await store.save(suspended);
     } catch (error) {
@@ -259,7 +264,7 @@ export function createOAuthAuthenticator(options: OAuthAuthenticatorOptions): Au
         return { kind: 'refreshed' };
       }
       if (result.kind === 'dead') {
-        await suspend(entry, result.reason);
+        await suspend(entry, result.reason, result.grantDead);
         return { kind: 'suspended' };
       }
       attempts.push(result.error);
@@ -299,7 +304,7 @@ export function createOAuthAuthenticator(options: OAuthAuthenticatorOptions): Au
         refreshToken: string | null;
         refreshExpiresInSeconds: number | null;
       }
-    | { kind: 'dead'; reason: string }
+    | { kind: 'dead'; reason: string; grantDead: boolean }
     | { kind: 'transient'; error: TributaryError };
 
   async function callTokenEndpoint(record: CredentialRecord): Promise<EndpointResult> {
@@ -352,7 +357,11 @@ export function createOAuthAuthenticator(options: OAuthAuthenticatorOptions): Au
       (refreshSpec.deadGrantErrors.includes(errorCode) || refreshSpec.deadGrantCodes.some((code) => String(code) === errorCode));
     const serverSide = status >= 500 || status === 408 || status === 429;
     if (deadGrant || (!serverSide && errorCode !== null) || (status >= 400 && !serverSide)) {
-      return { kind: 'dead', reason: `refresh refused by ${refreshSpec.name}: ${errorCode ?? 'no error code'} (HTTP ${status})` };
+      return {
+        kind: 'dead',
+        reason: `refresh refused by ${refreshSpec.name}: ${errorCode ?? 'no error code'} (HTTP ${status})`,
+        grantDead: deadGrant,
+      };
     }
     return { kind: 'transient', error: refreshError(`HTTP ${status}${errorCode === null ? '' : ` ${errorCode}`}`, { status }) };
   }

@@ -207,7 +207,9 @@ describe('connector-kit auth: OAuth authenticator', () => {
       assert.ok(!log.text().includes(secret), `log output contains ${secret}`);
     }
     const error = await authenticator.accessToken('a').catch((e: unknown) => e as TributaryError);
-    assert.ok(!JSON.stringify((error as TributaryError).toJSON()).includes('secret'), 'the error carries no token');
+    const serialized = JSON.stringify((error as TributaryError).toJSON()) + String((error as TributaryError).stack);
+    for (const token of ['at-seed-a-secret', 'rt-revoked-secret', 'client-secret-value'])
+      assert.ok(!serialized.includes(token), 'the error carries no token');
   });
 
   it('refreshAfterRejection: a token already replaced counts as refreshed; otherwise it refreshes once', async () => {
@@ -425,6 +427,26 @@ describe('connector-kit auth: OAuth authenticator', () => {
     assert.equal(log.lines.filter((line) => line.includes('"level":"error"')).length, 1);
     const restarted = tiktok({ seeds: [seed('a', 'rt-1-secret')], clock, store });
     await assert.rejects(restarted.authenticator.accessToken('a'), suspendedCode);
+  });
+
+  it('a refusal that is not about the grant (invalid_client) suspends in memory only, so a corrected restart retries', async () => {
+    const sim = rotatingTikTok(['rt-1-secret']);
+    let clientOk = false;
+    server = await startTokenServer((call) =>
+      clientOk
+        ? sim.reply(call)
+        : { status: 401, body: { error: 'invalid_client', error_description: 'Client key or secret is invalid.' } },
+    );
+    const clock = new TestClock(START);
+    const store = createMemoryCredentialStore();
+    const misconfigured = tiktok({ seeds: [seed('a', 'rt-1-secret', MINUTE)], clock, store });
+    await assert.rejects(misconfigured.authenticator.accessToken('a'), suspendedCode);
+    assert.match(misconfigured.authenticator.health()[0]!.reason!, /invalid_client/);
+    assert.equal(store.records.get('a')!.state, 'active', 'not persisted');
+
+    clientOk = true;
+    const corrected = tiktok({ seeds: [seed('a', 'rt-1-secret', MINUTE)], clock, store });
+    assert.equal(await corrected.authenticator.accessToken('a'), 'at-new-1-secret');
   });
 
   it('rejects an unknown credential id and an aborted wait', async () => {
