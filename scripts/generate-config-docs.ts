@@ -9,6 +9,7 @@ import { testHarnessSchema } from '../packages/testing/src/spec.ts';
 import { localStackSchema } from '@tributary/local-stack';
 import { clickhouseEmbeddedSchema } from '@tributary/clickhouse-embedded';
 import { sinkSchema } from '@tributary/sink-clickhouse';
+import { platformSimSchema } from '@tributary/platform-sim';
 
 const sections: { title: string; intro: string; rows: SettingDescription[] }[] = [
   {
@@ -31,6 +32,12 @@ const sections: { title: string; intro: string; rows: SettingDescription[] }[] =
     intro:
       'What the sink lands and how it batches and retries; it also reads the shared Kafka, registry, ClickHouse (with clickhouse.retention.*) and telemetry settings.',
     rows: describeSchema(sinkSchema).filter((row) => row.key.startsWith('sink.')),
+  },
+  {
+    title: 'Platform simulators (services/platform-sim)',
+    intro:
+      'The standalone TikTok/Instagram/YouTube simulators for the demo and crash tests (base URLs, admin routes and knobs: services/platform-sim/README.md); it also reads the shared telemetry settings.',
+    rows: describeSchema(platformSimSchema).filter((row) => row.key.startsWith('platformSim.')),
   },
   {
     title: 'Test harness',
