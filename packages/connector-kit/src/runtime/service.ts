@@ -3,6 +3,12 @@
 //   startServiceLifecycle  SIGTERM/SIGINT: stop within a deadline, then exit; a second signal exits at once;
 //   runSourceService       config → logger → tracing → checkpoints, writer, requester → runSource → both of the above.
 // The first two know nothing about sources, so other services (sink-clickhouse) can use them.
+//
+// A source's main.ts:
+//   const settings = () => loadConfig(tiktokSchema);   // { source: sourceRuntimeSchema(...), http, kafka, registry, telemetry, tiktok }
+//   await runSourceService({ declaration: TIKTOK_SOURCE, loadSettings: settings,
+//     createRequester: (values, { logger, registry, clock }) => createRequester({ profile: TIKTOK_PROFILE, ... }) })
+//     .catch(() => { process.exitCode = 1; });   // the cause is already logged (fatal)
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LoadedConfig } from '@tributary/config';
@@ -232,7 +238,7 @@ export async function runSourceService<S extends SourceServiceSettings>(
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const scopes = parseScopes(settings.source.scopes);
-  const backfillStartAt = parseBackfillStart(settings.source.backfillStartAt);
+  const backfillStartAt = parseBackfillStart(settings.source.backfillStartAt, clock.now());
   if (settings.source.mode === 'backfill' && backfillStartAt === null)
     throw new ConfigError('SOURCE_BACKFILL_START_INVALID', 'mode is backfill but backfillStartAt is empty.');
 

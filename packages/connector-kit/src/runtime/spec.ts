@@ -41,7 +41,7 @@ export function sourceRuntimeSchema(envPrefix: string): convict.Schema<SourceRun
       env: `${envPrefix}_MODE`,
     },
     backfillStartAt: {
-      doc: 'Backfill history back to this time (ISO 8601, e.g. 2026-01-01T00:00:00Z); required when mode is backfill.',
+      doc: 'Backfill history back to this time: ISO 8601 (2026-01-01T00:00:00Z) or a window in days before the start of the process (90d); required when mode is backfill.',
       format: String,
       default: '',
       env: `${envPrefix}_BACKFILL_START_AT`,
@@ -86,10 +86,14 @@ export function parseScopes(entries: readonly string[]): ScopeConfig[] {
   return scopes;
 }
 
-/** The backfill start as epoch ms, or null when none is set. */
-export function parseBackfillStart(value: string): number | null {
-  if (value.trim() === '') return null;
-  const at = Date.parse(value);
-  if (!Number.isFinite(at)) throw new ConfigError('SOURCE_BACKFILL_START_INVALID', `backfillStartAt "${value}" is not an ISO 8601 time.`);
+/** The backfill start as epoch ms (`90d`: 90 days before `now`), or null when none is set. */
+export function parseBackfillStart(value: string, now: number = Date.now()): number | null {
+  const text = value.trim();
+  if (text === '') return null;
+  const days = /^(\d+)d$/.exec(text);
+  if (days) return now - Number(days[1]) * 86_400_000;
+  const at = Date.parse(text);
+  if (!Number.isFinite(at))
+    throw new ConfigError('SOURCE_BACKFILL_START_INVALID', `backfillStartAt "${value}" is neither an ISO 8601 time nor a window like 90d.`);
   return at;
 }

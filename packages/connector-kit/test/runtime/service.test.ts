@@ -145,6 +145,7 @@ describe('connector-kit/runtime/service', () => {
     assert.equal(loaded.values.source.checkpointTopic, 'tributary.collector-state');
     assert.equal(parseBackfillStart('2026-01-01T00:00:00Z'), Date.UTC(2026, 0, 1));
     assert.equal(parseBackfillStart(''), null);
+    assert.equal(parseBackfillStart('90d', Date.UTC(2026, 3, 1)), Date.UTC(2026, 3, 1) - 90 * 86_400_000);
     assert.throws(
       () => parseBackfillStart('last tuesday'),
       (error: unknown) => isTributaryError(error) && error.failureType === 'config',
