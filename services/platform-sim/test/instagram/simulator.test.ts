@@ -240,6 +240,15 @@ describe('Instagram simulator', () => {
     assert.equal((await graph(userId, { fields: 'id' })).json.error.code, 190, 'the refreshed token had 60 days too');
   });
 
+  it('a revoked session answers 190/460 and a missing token 104', async () => {
+    sim.instagram.tokens.revokeAccount(userId);
+    const revoked = await graph(userId, { fields: 'id' });
+    assert.equal(revoked.json.error.code, 190);
+    assert.equal(revoked.json.error.error_subcode, 460);
+    const missing = await call(`${sim.baseUrls.instagram}/v25.0/${userId}?fields=id`);
+    assert.equal(missing.json.error.code, 104);
+  });
+
   it('verifies the receiver, then delivers signed comments and story_insights notifications', async () => {
     const receiver = await startReceiver();
     try {

@@ -191,6 +191,20 @@ describe('TikTok simulator', () => {
     }
   });
 
+  it('oauth/revoke kills the user tokens; a wrong client secret is invalid_client', async () => {
+    const { clientKey, clientSecret } = sim.credentials().tiktok;
+    const wrong = await postForm(`${sim.baseUrls.tiktok}/v2/oauth/token/`, {
+      client_key: clientKey,
+      client_secret: 'nope',
+      grant_type: 'refresh_token',
+      refresh_token: 'x',
+    });
+    assert.equal(wrong.json.error, 'invalid_client');
+    const revoke = await postForm(`${sim.baseUrls.tiktok}/v2/oauth/revoke/`, { client_key: clientKey, client_secret: clientSecret, token });
+    assert.equal(revoke.status, 200);
+    assert.equal((await list({ max_count: 1 })).json.error.code, 'access_token_invalid');
+  });
+
   it('bigIntIds emits some ids as unquoted integers above 2^53', async () => {
     sim.setKnobs({ tiktok: { bigIntIds: true } });
     const answer = await list({ max_count: 20 }, 'id');
