@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       },
       secrets,
       eventCheckIntervalMs: options.eventCheckIntervalMs,
+      groundTruthMaxRecords: options.groundTruthMaxRecords,
       logger,
     });
   } catch (error) {

@@ -61,6 +61,8 @@ export interface PlatformSimOptions {
   secrets?: Partial<SimSecrets>;
   /** Simulated interval at which due webhook events (new uploads, expired stories) are emitted. */
   eventCheckIntervalMs?: number;
+  /** Cap on ground-truth records (entities + metric snapshots); default unlimited. */
+  groundTruthMaxRecords?: number;
   logger?: Logger;
 }
 
@@ -168,7 +170,7 @@ export async function startPlatformSim(options: PlatformSimOptions = {}): Promis
   if (options.knobs) applyKnobs(knobs, options.knobs);
   const secrets = { ...defaultSecrets(seed), ...options.secrets };
   const clock = new SimClock({ startTime, speed: options.clock?.speed ?? 0 });
-  const recorder = new GroundTruthRecorder();
+  const recorder = new GroundTruthRecorder(options.groundTruthMaxRecords);
   const dispatcher = new WebhookDispatcher(clock, new SeededRandom(seed, 'webhooks'), knobs.webhooks);
   const simulators: { tiktok?: TikTokSimulator; instagram?: InstagramSimulator; youtube?: YouTubeSimulator } = {};
   const faults = new FaultBoard((platform, account) => {

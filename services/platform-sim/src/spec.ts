@@ -16,6 +16,7 @@ export interface PlatformSimOptionsSettings {
   historyDays: number;
   newPostsPerDay: number;
   eventCheckIntervalMs: number;
+  groundTruthMaxRecords: number;
   knobsFile: string;
   webhooks: {
     tiktokUrl: string;
@@ -111,6 +112,12 @@ export const platformSimOptionsSchema: convict.Schema<PlatformSimOptionsSettings
     format: 'positive-int',
     default: 60_000,
     env: `${ENV}_EVENT_CHECK_INTERVAL_MS`,
+  },
+  groundTruthMaxRecords: {
+    doc: 'Most ground-truth records kept (entities + metric snapshots); beyond, the oldest half is dropped and GET /_sim/ground-truth reports droppedBefore.',
+    format: 'positive-int',
+    default: 2_000_000,
+    env: `${ENV}_GROUND_TRUTH_MAX_RECORDS`,
   },
   knobsFile: {
     doc: 'JSON file of knob changes ({"instagram": {"emptyPageEvery": 3}, ...}; names in services/platform-sim/src/knobs.ts); empty for defaults.',

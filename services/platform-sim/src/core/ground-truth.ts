@@ -24,6 +24,8 @@ export interface MetricObservation {
 }
 
 export interface GroundTruth {
+  /** Records older than this were dropped to stay under the recorder's cap (null: nothing dropped). */
+  droppedBefore: number | null;
   /** First serving of each (platform, kind, id) inside the window. */
   entities: ServedEntity[];
   /** Every metric snapshot served inside the window, in serving order. */
@@ -58,10 +60,23 @@ export class ServedLog {
 export class GroundTruthRecorder {
   #entities: ServedEntity[] = [];
   #metrics: MetricObservation[] = [];
+  #droppedBefore: number | null = null;
+  readonly #maxRecords: number;
+
+  /** Keeps at most `maxRecords` entity + metric records; beyond, the oldest half is dropped (long demo runs). */
+  constructor(maxRecords = Infinity) {
+    this.#maxRecords = maxRecords;
+  }
 
   commit(log: ServedLog): void {
     this.#entities.push(...log.entities);
     this.#metrics.push(...log.metrics);
+    if (this.#entities.length + this.#metrics.length > this.#maxRecords) {
+      const entities = this.#entities.splice(0, Math.ceil(this.#entities.length / 2));
+      const metrics = this.#metrics.splice(0, Math.ceil(this.#metrics.length / 2));
+      const newest = Math.max(entities.at(-1)?.servedAt ?? -Infinity, metrics.at(-1)?.observedAt ?? -Infinity);
+      this.#droppedBefore = Math.max(this.#droppedBefore ?? -Infinity, newest + 1);
+    }
   }
 
   query(window: { from?: number; to?: number; platform?: PlatformName } = {}): GroundTruth {
@@ -75,6 +90,6 @@ export class GroundTruthRecorder {
       seen.add(key);
       entities.push(entity);
     }
-    return { entities, metrics: this.#metrics.filter((m) => inside(m.observedAt, m.platform)) };
+    return { droppedBefore: this.#droppedBefore, entities, metrics: this.#metrics.filter((m) => inside(m.observedAt, m.platform)) };
   }
 }

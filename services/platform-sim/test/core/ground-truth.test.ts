@@ -34,6 +34,21 @@ describe('ground truth and determinism', () => {
     assert.equal(window.metrics.length, 1);
   });
 
+  it('a capped recorder drops the oldest half and says from when it is complete', async () => {
+    const { GroundTruthRecorder, ServedLog } = await import('../../src/core/ground-truth.ts');
+    const recorder = new GroundTruthRecorder(10);
+    for (let at = 1; at <= 12; at++) {
+      const log = new ServedLog('tiktok', 'video.list', at);
+      log.entity('video', String(at), 'u');
+      recorder.commit(log);
+    }
+    const truth = recorder.query();
+    assert.ok(truth.droppedBefore !== null);
+    assert.ok(truth.entities.every((e) => e.servedAt >= truth.droppedBefore!));
+    assert.equal(truth.entities.at(-1)!.id, '12');
+    assert.equal(new GroundTruthRecorder().query().droppedBefore, null);
+  });
+
   it('does not count responses a fault corrupted or replaced', async () => {
     sim = await startSim();
     const { accessToken, channelId } = sim.credentials().youtube.accounts[0]!;
