@@ -54,6 +54,8 @@ export interface InstagramKnobs {
   /** Every Nth page is empty but still has `next` (0: never). */
   emptyPageEvery: number;
   storyLifetimeMs: number;
+  /** Send a `comments` notification for every new comment on media published after the start. */
+  commentWebhooks: boolean;
   /** Insights of an expired story: an error (code 100 subcode 33) or an empty data array. */
   expiredStoryInsights: 'error' | 'empty';
   /** Media younger than this get an empty insights data array (data lag; up to 48 h real). */
@@ -123,6 +125,7 @@ export function defaultKnobs(): SimKnobs {
       shortPageProbability: 0,
       emptyPageEvery: 0,
       storyLifetimeMs: DAY,
+      commentWebhooks: true,
       expiredStoryInsights: 'error',
       insightsAvailableAfterMs: 0,
       minReachForInsights: 0,

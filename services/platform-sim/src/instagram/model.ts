@@ -206,24 +206,41 @@ export function mediaValue(media: InstagramMedia, metric: string, time: number):
 
 export const MAX_MATERIALISED_COMMENTS = 200;
 
-/** Comments visible at `time`, oldest first: comment i appears when the comments curve reaches i + 1. */
-export function commentsAt(media: InstagramMedia, time: number): InstagramComment[] {
-  const comments: InstagramComment[] = [];
-  for (let i = 0; i < MAX_MATERIALISED_COMMENTS; i++) {
-    const at = timeToReach(media.curve, 'comments', i + 1);
-    if (at > time) break;
-    const random = new SeededRandom(media.id, 'comment', i);
-    comments.push({
-      id: `18${random.digits(15, '0123456789')}`,
-      mediaId: media.id,
-      text: generateCaption(random),
-      username: `fan_${random.string(6)}`,
-      fromId: `1784${random.digits(13, '0123456789')}`,
-      publishedAt: Math.floor(at / 1000) * 1000,
-      likeCount: random.int(0, 40),
-    });
+/** How many materialised comments are visible at `time` (comment i appears when the curve reaches i + 1). */
+export function visibleCommentCount(media: InstagramMedia, time: number): number {
+  let low = 0;
+  let high = MAX_MATERIALISED_COMMENTS;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (timeToReach(media.curve, 'comments', mid) <= time) low = mid;
+    else high = mid - 1;
   }
-  return comments;
+  return low;
+}
+
+function commentAt(media: InstagramMedia, index: number): InstagramComment {
+  const at = timeToReach(media.curve, 'comments', index + 1);
+  const random = new SeededRandom(media.id, 'comment', index);
+  return {
+    id: `18${random.digits(15, '0123456789')}`,
+    mediaId: media.id,
+    text: generateCaption(random),
+    username: `fan_${random.string(6)}`,
+    fromId: `1784${random.digits(13, '0123456789')}`,
+    publishedAt: Math.floor(at / 1000) * 1000,
+    likeCount: random.int(0, 40),
+  };
+}
+
+/** Comments visible at `time`, oldest first. */
+export function commentsAt(media: InstagramMedia, time: number): InstagramComment[] {
+  return Array.from({ length: visibleCommentCount(media, time) }, (_, i) => commentAt(media, i));
+}
+
+/** Comments that appeared in (from, to], oldest first. */
+export function commentsBetween(media: InstagramMedia, from: number, to: number): InstagramComment[] {
+  const first = visibleCommentCount(media, from);
+  return Array.from({ length: Math.max(0, visibleCommentCount(media, to) - first) }, (_, i) => commentAt(media, first + i));
 }
 
 export function followersAt(account: InstagramAccount, time: number): number {

@@ -25,6 +25,7 @@ import { graphError, graphHeaders, invalidParameter, missingObject, serverError,
 import {
   ACCOUNT_METRICS,
   commentsAt,
+  commentsBetween,
   createAccounts,
   DEPRECATED_METRICS,
   followersAt,
@@ -161,10 +162,20 @@ export class InstagramSimulator {
     });
   }
 
-  /** story_insights for each story that expired in (from, to]. */
+  /** story_insights for each story that expired in (from, to]; comments for new comments on media published after the start. */
   async emitDue(from: number, to: number): Promise<void> {
     if (this.webhookUrl === null) return;
     const lifetime = this.#context.knobs.instagram.storyLifetimeMs;
+    if (this.#context.knobs.instagram.commentWebhooks)
+      for (const account of this.accounts)
+        for (const media of account.media.publishedBetween(this.#context.startTime, to))
+          for (const comment of commentsBetween(media, from, to))
+            await this.deliver(this.webhookUrl, account.id, 'comments', {
+              id: comment.id,
+              from: { id: comment.fromId, username: comment.username },
+              text: comment.text,
+              media: { id: media.id, media_product_type: media.productType },
+            });
     for (const account of this.accounts)
       for (const story of account.stories.publishedBetween(from - lifetime, to - lifetime)) {
         const at = story.publishedAt + lifetime;

@@ -249,6 +249,44 @@ describe('Instagram simulator', () => {
     assert.equal(missing.json.error.code, 104);
   });
 
+  it('new comments on new media are pushed as comments notifications matching the /comments edge', async () => {
+    const receiver = await startReceiver();
+    try {
+      sim.webhooks.setTarget('instagram', receiver.url);
+      await sim.advance(3 * DAY);
+      token = sim.issueCredential('instagram', userId).accessToken;
+      const notified = new Map<string, Set<string>>();
+      for (const request of receiver.received) {
+        const change = JSON.parse(request.body).entry[0].changes[0];
+        if (change.field !== 'comments') continue;
+        const set = notified.get(change.value.media.id) ?? new Set<string>();
+        set.add(change.value.id);
+        notified.set(change.value.media.id, set);
+      }
+      const newMedia = (await allMedia({ fields: 'id,timestamp,comments_count', limit: '100' }))
+        .flatMap((p) => p.data as unknown as { id: string; timestamp: string; comments_count: number }[])
+        .filter(
+          (m) =>
+            Date.parse(m.timestamp.replace('+0000', 'Z')) > Date.parse('2026-11-20T12:00:00Z') &&
+            m.comments_count > 0 &&
+            m.comments_count <= 200,
+        );
+      assert.ok(newMedia.length > 0, 'some new media with comments');
+      for (const media of newMedia) {
+        const edge = new Set<string>();
+        let page = await graph(`${media.id}/comments`, { fields: 'id', limit: '100' });
+        for (;;) {
+          for (const comment of page.json.data) edge.add(comment.id);
+          if (!page.json.paging?.next) break;
+          page = await call(page.json.paging.next);
+        }
+        assert.deepEqual([...(notified.get(media.id) ?? [])].sort(), [...edge].sort());
+      }
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('verifies the receiver, then delivers signed comments and story_insights notifications', async () => {
     const receiver = await startReceiver();
     try {
