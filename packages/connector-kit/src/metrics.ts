@@ -1,7 +1,7 @@
 // The request pipeline's metrics (prom-client). Labels stay low-cardinality: platform, the
 // declared endpoint name, an outcome from a closed set, a quota scope; never ids, URLs or
 // credentials. Circuit and quota gauges are read from the requesters' health() at scrape time.
-// One ConnectorMetrics per Registry; every requester of a process may share it.
+// One ConnectorMetrics per Registry (asking again returns the same one); requesters share it.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequesterHealth, ResponseVerdictKind } from './contracts.ts';
 
@@ -37,7 +37,12 @@ export interface ConnectorMetrics {
 
 const CIRCUIT_STATES = ['closed', 'half-open', 'open'] as const;
 
+const perRegistry = new WeakMap<Registry, ConnectorMetrics>();
+
+/** The pipeline metrics on `registry` (a fresh Registry by default); the same object for the same registry. */
 export function createConnectorMetrics(registry: Registry = new Registry()): ConnectorMetrics {
+  const existing = perRegistry.get(registry);
+  if (existing) return existing;
   const tracked = new Set<{ platform: string; health: () => RequesterHealth }>();
   const requests = new Counter({
     name: 'tributary_connector_requests_total',
@@ -109,7 +114,7 @@ export function createConnectorMetrics(registry: Registry = new Registry()): Con
     },
   });
 
-  return {
+  const metrics: ConnectorMetrics = {
     registry,
     attempt(platform, endpoint, outcome, seconds) {
       requests.inc({ platform, endpoint, outcome });
@@ -127,4 +132,6 @@ export function createConnectorMetrics(registry: Registry = new Registry()): Con
       return () => tracked.delete(entry);
     },
   };
+  perRegistry.set(registry, metrics);
+  return metrics;
 }

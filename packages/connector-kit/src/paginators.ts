@@ -211,3 +211,23 @@ function withoutAccessToken(link: string): string {
     return link;
   }
 }
+
+/** The source runtime's paginator shape (runtime/declarations.ts `Paginator`): first request and resume cursor per walk. */
+export type PaginatorFactory<T> = (requester: Requester, firstRequest: ApiRequest, resumeCursor: string | null) => AsyncGenerator<Page<T>>;
+
+type PerWalk = 'request' | 'startCursor';
+
+/** `cursorPaginator` as a stream declaration's `paginate`. */
+export function cursorPagination<T>(options: Omit<CursorPaginatorOptions<T>, PerWalk>): PaginatorFactory<T> {
+  return (requester, request, startCursor) => cursorPaginator(requester, { ...options, request, startCursor });
+}
+
+/** `pageTokenPaginator` as a stream declaration's `paginate`. */
+export function pageTokenPagination<T>(options: Omit<PageTokenPaginatorOptions<T>, PerWalk> = {}): PaginatorFactory<T> {
+  return (requester, request, startCursor) => pageTokenPaginator(requester, { ...options, request, startCursor });
+}
+
+/** `graphCursorPaginator` as a stream declaration's `paginate`. */
+export function graphCursorPagination<T>(options: Omit<GraphCursorPaginatorOptions<T>, PerWalk> = {}): PaginatorFactory<T> {
+  return (requester, request, startCursor) => graphCursorPaginator(requester, { ...options, request, startCursor });
+}

@@ -4,6 +4,8 @@
 // The three error families the first sources need are ready-made below.
 import type { Platform } from '@tributary/events';
 import type { ResponseVerdict } from './contracts.ts';
+import { parseRetryAfter } from './quota/retry-after.ts';
+import { startOfNextDay } from './quota/time-zone.ts';
 
 export type TokenPlacement = { in: 'authorization-header' } | { in: 'query'; name: string };
 
@@ -84,11 +86,7 @@ export function supportsEtag(profile: PlatformProfile, endpoint: string): boolea
 
 /** `Retry-After` as milliseconds (delta seconds or an HTTP date), or undefined. */
 export function retryAfterMs(headers: Readonly<Record<string, string>>, now: number): number | undefined {
-  const value = headers['retry-after']?.trim();
-  if (!value) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return parseRetryAfter(headers['retry-after'], now) ?? undefined;
 }
 
 /**
@@ -180,33 +178,6 @@ const GOOGLE_QUOTA_REASONS = new Set(['quotaExceeded', 'dailyLimitExceeded']);
 const GOOGLE_THROTTLE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded']);
 const GOOGLE_TRANSIENT_REASONS = new Set(['backendError', 'internalError']);
 
-/** Next midnight in `timeZone` after `now` (DST-aware), as epoch ms. */
-export function nextMidnight(timeZone: string, now: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(now);
-  const part = (type: string): number => Number(parts.find((p) => p.type === type)!.value);
-  const localMidnightAsUtc = Date.UTC(part('year'), part('month') - 1, part('day') + 1);
-  // The zone's offset at that local time; evaluated twice because the offset can change that day.
-  let guess = localMidnightAsUtc - zoneOffsetMs(timeZone, localMidnightAsUtc);
-  guess = localMidnightAsUtc - zoneOffsetMs(timeZone, guess);
-  return guess;
-}
-
-function zoneOffsetMs(timeZone: string, at: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(at);
-  const part = (type: string): number => Number(parts.find((p) => p.type === type)!.value);
-  const asUtc = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'));
-  return asUtc - Math.floor(at / 1000) * 1000;
-}
-
 export const googleApiErrors: ResponseClassifier = (status, body, headers, { now }) => {
   const error = record(record(body)?.error);
   if (!error) return null;
@@ -214,7 +185,7 @@ export const googleApiErrors: ResponseClassifier = (status, body, headers, { now
   const reason = text(first?.reason) ?? text(error.status) ?? String(error.code ?? status);
   const message = text(error.message) ?? text(first?.message) ?? `Google API error ${reason}`;
   if (GOOGLE_QUOTA_REASONS.has(reason))
-    return { kind: 'quota-exhausted', code: reason, message, resumeAt: nextMidnight('America/Los_Angeles', now) };
+    return { kind: 'quota-exhausted', code: reason, message, resumeAt: startOfNextDay(now, 'America/Los_Angeles') };
   if (GOOGLE_THROTTLE_REASONS.has(reason) || status === 429) {
     const after = retryAfterMs(headers, now);
     return { kind: 'throttled', code: reason, message, ...(after === undefined ? {} : { retryAfterMs: after }) };

@@ -238,6 +238,7 @@ class PipelineRequester implements Requester {
   private readonly counters = { hits: 0, misses: 0, notModified: 0, shared: 0 };
   private readonly quotaPauseMs: number;
   private readonly untrack: () => void;
+  private closed = false;
 
   constructor(options: RequesterOptions) {
     this.profile = options.profile;
@@ -302,7 +303,10 @@ class PipelineRequester implements Requester {
     };
   }
 
+  /** Closes the requester's own Agent (not a dispatcher it was given); later calls do nothing. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     this.untrack();
     await this.ownAgent?.close();
   }

@@ -4,7 +4,6 @@ import {
   googleApiErrors,
   metaGraphErrors,
   metaRequestId,
-  nextMidnight,
   retryAfterMs,
   statusVerdict,
   tiktokErrors,
@@ -95,6 +94,17 @@ describe('googleApiErrors', () => {
     assert.equal(verdict?.resumeAt, Date.parse('2026-01-16T08:00:00Z'));
   });
 
+  it('quotaExceeded on the day daylight saving time starts resumes at 00:00 PDT', () => {
+    // 2026-03-08 01:00 PST; clocks jump at 02:00, so the next midnight is 00:00 PDT = 07:00Z.
+    const verdict = googleApiErrors(
+      403,
+      googleError(403, 'quotaExceeded', 'youtube.quota'),
+      {},
+      { now: Date.parse('2026-03-08T09:00:00Z') },
+    );
+    assert.equal(verdict?.resumeAt, Date.parse('2026-03-09T07:00:00Z'));
+  });
+
   it('403 rateLimitExceeded and userRateLimitExceeded are throttled, with Retry-After when given', () => {
     assert.equal(googleApiErrors(403, googleError(403, 'rateLimitExceeded', 'usageLimits'), {}, ctx)?.kind, 'throttled');
     const verdict = googleApiErrors(403, googleError(403, 'userRateLimitExceeded', 'usageLimits'), { 'retry-after': '30' }, ctx);
@@ -108,18 +118,6 @@ describe('googleApiErrors', () => {
 
   it('backendError and 5xx are transient', () => {
     assert.equal(googleApiErrors(503, googleError(503, 'backendError'), {}, ctx)?.kind, 'transient');
-  });
-});
-
-describe('nextMidnight', () => {
-  it('finds midnight Pacific in winter (UTC-8) and summer (UTC-7)', () => {
-    assert.equal(nextMidnight('America/Los_Angeles', Date.parse('2026-01-15T12:00:00Z')), Date.parse('2026-01-16T08:00:00Z'));
-    assert.equal(nextMidnight('America/Los_Angeles', Date.parse('2026-07-01T06:59:59Z')), Date.parse('2026-07-01T07:00:00Z'));
-  });
-
-  it('handles the day daylight saving time starts', () => {
-    // 2026-03-08 01:00 PST; clocks jump at 02:00, so the next midnight is 00:00 PDT = 07:00Z.
-    assert.equal(nextMidnight('America/Los_Angeles', Date.parse('2026-03-08T09:00:00Z')), Date.parse('2026-03-09T07:00:00Z'));
   });
 });
 
