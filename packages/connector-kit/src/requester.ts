@@ -339,9 +339,10 @@ class PipelineRequester implements Requester {
       }
       const stored = conditional ? this.cache.etagFor(key) : undefined;
       const startedAt = performance.now();
+      const sent: { headers?: Record<string, string> } = {};
       let answer: HttpAnswer;
       try {
-        answer = await this.send(request, url, token, stored?.etag, signal);
+        answer = await this.send(request, url, token, stored?.etag, signal, sent);
       } catch (error) {
         if (signal.aborted) {
           permit.release();
@@ -352,7 +353,7 @@ class PipelineRequester implements Requester {
         else permit.release();
         const outcome = transportOutcome(failure);
         this.metrics?.attempt(this.profile.platform, endpoint, outcome, (performance.now() - startedAt) / 1000);
-        this.logAttempt(request, url, attempts.length + 1, { error: failure.code }, startedAt);
+        this.logAttempt(request, url, attempts.length + 1, sent, { error: failure.code }, startedAt);
         if (!failure.retryable) throw failure;
         await this.backoff(failure, attempts, schedule, request, outcome, undefined, signal);
         continue;
@@ -369,7 +370,14 @@ class PipelineRequester implements Requester {
       const requestId = this.profile.requestId(answer.headers, answer.body);
       const outcome: AttemptOutcome = verdict ? outcomeOfVerdict(verdict.kind) : answer.status === 304 ? 'not_modified' : 'ok';
       this.metrics?.attempt(this.profile.platform, endpoint, outcome, (performance.now() - startedAt) / 1000);
-      this.logAttempt(request, url, attempts.length + 1, { status: answer.status, outcome, requestId }, startedAt);
+      this.logAttempt(
+        request,
+        url,
+        attempts.length + 1,
+        sent,
+        { status: answer.status, outcome, requestId, responseHeaders: answer.headers },
+        startedAt,
+      );
 
       if (!verdict) {
         if (answer.status === 304) {
@@ -530,6 +538,7 @@ class PipelineRequester implements Requester {
     token: string | undefined,
     etag: string | undefined,
     signal: AbortSignal,
+    sent: { headers?: Record<string, string> },
   ): Promise<HttpAnswer> {
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.http.userAgent, ...this.profile.headers };
     if (this.profile.apiVersion && this.profile.versionHeader) headers[this.profile.versionHeader.toLowerCase()] = this.profile.apiVersion;
@@ -548,6 +557,7 @@ class PipelineRequester implements Requester {
       body = JSON.stringify(request.json);
       headers['content-type'] = 'application/json; charset=utf-8';
     }
+    sent.headers = headers;
     const deadline = AbortSignal.timeout(this.http.attemptTimeoutMs);
     const combined = AbortSignal.any([signal, deadline]);
     try {
@@ -570,23 +580,40 @@ class PipelineRequester implements Requester {
     }
   }
 
-  private logAttempt(request: ApiRequest, url: URL, attempt: number, result: Record<string, unknown>, startedAt: number): void {
+  /** One debug line per attempt (off unless the level is debug); the token is in neither the URL nor the headers shown. */
+  private logAttempt(
+    request: ApiRequest,
+    url: URL,
+    attempt: number,
+    sent: { headers?: Record<string, string> },
+    result: Record<string, unknown> & { responseHeaders?: Readonly<Record<string, string>> },
+    startedAt: number,
+  ): void {
     if (!this.logger.isLevelEnabled('debug')) return;
     const shown = new URL(url);
     if (this.profile.token.in === 'query') shown.searchParams.delete(this.profile.token.name);
+    const { responseHeaders, ...rest } = result;
+    const requestHeaders = { ...sent.headers };
+    if (requestHeaders.authorization !== undefined) requestHeaders.authorization = '[redacted]';
     this.logger.debug(
       {
         endpoint: request.endpoint,
         method: request.method,
         url: scrubSecrets(shown.toString()),
         attempt,
-        tokenIn: this.profile.token.in,
+        requestHeaders,
+        ...(responseHeaders === undefined ? {} : { responseHeaders: withoutCookies(responseHeaders) }),
         durationMs: Math.round(performance.now() - startedAt),
-        ...result,
+        ...rest,
       },
       'Platform call',
     );
   }
+}
+
+function withoutCookies(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const { 'set-cookie': _cookie, ...rest } = headers;
+  return rest;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

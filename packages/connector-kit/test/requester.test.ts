@@ -544,17 +544,26 @@ describe('createRequester', function () {
       assert.equal(createConnectorMetrics(registry), createConnectorMetrics(registry));
     });
 
-    it('logs each call at debug level without the token', async () => {
+    it('logs each call at debug level without the token in the URL or the headers', async () => {
       const lines: string[] = [];
       const logger = createLogger({ serviceName: 'test', level: 'debug' }, { write: (line: string) => void lines.push(line) });
-      build(meta, { logger });
-      platform.script(() => ({ json: { data: [] } }));
-      await requester.request({ endpoint: 'media.list', method: 'GET', path: '/me/media', query: { fields: 'id' }, credential: 'ig-1' });
-      const call = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'Platform call');
-      assert.ok(call, lines.join('\n'));
-      assert.equal(call.status, 200);
-      assert.match(String(call.url), /\/v25\.0\/me\/media\?fields=id$/);
-      assert.ok(!lines.join('\n').includes('ig-token'));
+      for (const [profile, credential, request] of [
+        [meta, 'ig-1', { endpoint: 'media.list', method: 'GET', path: '/me/media', query: { fields: 'id' } }],
+        [youtube, 'chan-1', videos],
+      ] as const) {
+        build(profile, { logger });
+        platform.script(() => ({ headers: { 'x-app-usage': '{"call_count":1}', 'set-cookie': 'session=abc' }, json: { data: [] } }));
+        await requester.request({ ...request, credential } as ApiRequest);
+        await requester.close();
+      }
+      const calls = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'Platform call');
+      assert.equal(calls.length, 2, lines.join('\n'));
+      assert.equal(calls[0]!.status, 200);
+      assert.match(String(calls[0]!.url), /\/v25\.0\/me\/media\?fields=id$/);
+      assert.deepEqual((calls[1]!.requestHeaders as Record<string, string>).authorization, '[redacted]');
+      assert.equal((calls[1]!.responseHeaders as Record<string, string>)['x-app-usage'], '{"call_count":1}');
+      const all = lines.join('\n');
+      assert.ok(!all.includes('ig-token') && !all.includes('tok-1') && !all.includes('session=abc'), all);
     });
   });
 });
