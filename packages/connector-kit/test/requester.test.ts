@@ -190,7 +190,7 @@ describe('createRequester', function () {
   });
 
   describe('retries', () => {
-    it('retries 5xx and succeeds, keeping to one flight', async () => {
+    it('retries 5xx and succeeds', async () => {
       build(youtube);
       platform.script((_e, i) => (i < 2 ? { status: 503, json: googleError(503, 'backendError') } : { json: { items: [1] } }));
       const response = await clock.runUntilSettled(requester.request(videos));
