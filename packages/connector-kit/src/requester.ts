@@ -69,7 +69,7 @@ export interface RequesterOptions {
   breaker?: BreakerOptions;
   cache?: { maxEntries?: number };
   http?: HttpOptions;
-  /** Without a quota ledger, how long a quota-exhausted answer without resumeAt/Retry-After pauses the call. */
+  /** Without a quota ledger, how long a quota-exhausted answer without resumeAt or Retry-After pauses the call (default 60 s). */
   quotaPauseMs?: number;
 }
 
@@ -323,12 +323,16 @@ class PipelineRequester implements Requester {
     const conditional = request.conditional === true && supportsEtag(this.profile, endpoint);
     const circuitKey = `${endpoint}|${credential ?? 'app'}`;
     const schedule = new RetrySchedule(this.retry);
+    const quotaSchedule = new RetrySchedule({ ...this.retry, initialDelayMs: 1_000 });
+    let quotaNotBefore = 0;
     const attempts: TributaryError[] = [];
     let refreshed = false;
 
     for (;;) {
       signal.throwIfAborted();
       if (this.quota) await this.quota.acquire(call, signal);
+      const pausedFor = quotaNotBefore - this.clock.now();
+      if (pausedFor > 0) await this.clock.sleep(pausedFor, signal);
       const token = credential === undefined ? undefined : await this.accessToken(credential, signal);
       let permit: CircuitPermit;
       try {
@@ -459,8 +463,10 @@ class PipelineRequester implements Requester {
           continue; // the repeat with the new token is not a retry attempt
         }
         case 'quota-exhausted':
-          // Not a failure: the ledger (told by observe) holds the next acquire until the budget resets.
-          if (!this.quota) await this.clock.sleep(this.pauseFor(verdict, answer.headers), signal);
+          // Not a failure: the ledger (told by observe) holds the next acquire until the budget
+          // resets. The requester keeps its own floor too, so a ledger that does not pause for
+          // this verdict cannot turn it into a hot loop of calls the platform refuses.
+          quotaNotBefore = now + this.quotaPause(verdict, answer.headers, now, quotaSchedule);
           continue;
         case 'throttled':
         case 'transient': {
@@ -513,10 +519,12 @@ class PipelineRequester implements Requester {
     await this.clock.sleep(delay, signal);
   }
 
-  private pauseFor(verdict: ResponseVerdict, headers: Readonly<Record<string, string>>): number {
-    const now = this.clock.now();
+  /** The platform's hint (resumeAt, Retry-After), else a growing backoff with a ledger, else quotaPauseMs. */
+  private quotaPause(verdict: ResponseVerdict, headers: Readonly<Record<string, string>>, now: number, schedule: RetrySchedule): number {
     if (verdict.resumeAt !== undefined) return Math.max(0, verdict.resumeAt - now);
-    return verdict.retryAfterMs ?? retryAfterMs(headers, now) ?? this.quotaPauseMs;
+    const hint = verdict.retryAfterMs ?? retryAfterMs(headers, now);
+    if (hint !== undefined) return hint;
+    return this.quota ? schedule.nextDelay() : this.quotaPauseMs;
   }
 
   private async accessToken(credential: string, signal: AbortSignal): Promise<string> {

@@ -4,7 +4,7 @@ import { RetriesExhaustedError } from '@tributary/errors';
 import type { TributaryError } from '@tributary/errors';
 import { createLogger } from '@tributary/telemetry';
 import { ManualClock } from '../src/clock.ts';
-import type { ApiRequest, Requester } from '../src/contracts.ts';
+import type { ApiRequest, QuotaLedger, Requester } from '../src/contracts.ts';
 import { createConnectorMetrics } from '../src/metrics.ts';
 import { definePlatformProfile, googleApiErrors, metaGraphErrors, metaRequestId, tiktokErrors, tiktokRequestId } from '../src/profile.ts';
 import type { PlatformProfile } from '../src/profile.ts';
@@ -442,6 +442,18 @@ describe('createRequester', function () {
       build(youtube, { quota });
       await requester.request({ endpoint: 'captions.list', method: 'GET', path: '/captions', credential: 'chan-1' });
       assert.equal(quota.observed[0]?.call.cost, 50);
+    });
+
+    it('keeps its own floor when the ledger does not pause for the verdict (no hot loop)', async () => {
+      const ignoring: QuotaLedger = { acquire: () => Promise.resolve(), observe: () => {}, health: () => [] };
+      build(youtube, { quota: ignoring, retry: { maxAttempts: 1 } });
+      const calledAt: number[] = [];
+      platform.script((_e, i) => {
+        calledAt.push(clock.now());
+        return i === 0 ? { status: 403, json: googleError(403, 'quotaExceeded') } : { json: { items: [] } };
+      });
+      await clock.runUntilSettled(requester.request(videos));
+      assert.deepEqual(calledAt, [Date.parse('2026-01-15T12:00:00Z'), Date.parse('2026-01-16T08:00:00Z')]);
     });
 
     it('pauses by itself when there is no ledger', async () => {
