@@ -2,10 +2,10 @@
 // and the event writer, runs the declared streams, serves /health and /metrics on loopback, stops
 // on SIGTERM, and a new checkpoint store then reads the progress it made.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import { openCheckpointStore, runSourceService, singleStream } from '@tributary/connector-kit';
+import { metaSignature256, openCheckpointStore, runSourceService, singleStream, webhookValue } from '@tributary/connector-kit';
 import type { ApiRequest, ApiResponse, Requester, RequesterHealth, SignalSource, SourceServiceSettings } from '@tributary/connector-kit';
 import { createLogger } from '@tributary/telemetry';
 import { useTestStack, uniqueName } from '@tributary/testing';
@@ -57,6 +57,15 @@ describe('source service lifecycle (integration)', function () {
         checkpointTopic: 'tributary.collector-state',
       },
       http: { host: '127.0.0.1', port: 0, maxBodyBytes: 1024 },
+      webhook: {
+        enabled: true,
+        host: '127.0.0.1',
+        port: 0,
+        maxBodyBytes: 4096,
+        timestampToleranceMs: 300_000,
+        replayCacheSize: 100,
+        replayCacheTtlMs: 900_000,
+      },
       kafka: stack.kafka,
       registry: stack.registry,
       telemetry: { serviceName: source, logLevel: 'warn', otlpEndpoint: '' },
@@ -90,6 +99,16 @@ describe('source service lifecycle (integration)', function () {
       },
       loadSettings: () => settings,
       createRequester: () => requester,
+      // A signed delivery is persisted, then its hook asks for a targeted run of the stream.
+      webhooks: (_settings, { run }) => [
+        {
+          path: '/webhooks/test',
+          platform: 'INSTAGRAM',
+          verify: metaSignature256({ appSecret: 'test-secret' }),
+          topic: webhookValue.constant('test/heartbeat'),
+          onPersisted: async () => run.wake('heartbeat', 'acc-1'),
+        },
+      ],
       signals,
       exit: (code) => exits.push(code),
     });
@@ -108,12 +127,32 @@ describe('source service lifecycle (integration)', function () {
     assert.equal(requester.calls[0]!.priority, 'refresh');
     assert.equal(requester.calls[0]!.credential, 'acc-1');
 
+    assert.ok(service.webhooks, 'the webhook receiver is served');
+    const body = JSON.stringify({ object: 'test', run: runId });
+    const delivered = await fetch(`${service.webhooks.url}/webhooks/test`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-signature-256': `sha256=${createHmac('sha256', 'test-secret').update(body).digest('hex')}`,
+      },
+      body,
+    });
+    assert.equal(delivered.status, 200);
+    for (let attempt = 0; attempt < 100 && requester.calls.length < 2; attempt++) await delay(100);
+    assert.equal(requester.calls.length, 2, 'the hook woke the stream before its hourly cadence');
+    const unsigned = await fetch(`${service.webhooks.url}/webhooks/test`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    assert.equal(unsigned.status, 401);
+
     const metrics = await (await fetch(`${service.server.url}/metrics`)).text();
     assert.match(
       metrics,
-      new RegExp(`tributary_source_events_total\\{source="${source}",stream="heartbeat",topic="tributary.canary"\\} 1`),
+      new RegExp(`tributary_source_events_total\\{source="${source}",stream="heartbeat",topic="tributary.canary"\\} 2`),
     );
-    assert.match(metrics, new RegExp(`tributary_source_checkpoint_writes_total\\{source="${source}",stream="heartbeat"\\} 1`));
+    assert.match(metrics, new RegExp(`tributary_source_checkpoint_writes_total\\{source="${source}",stream="heartbeat"\\} 2`));
 
     signals.emit('SIGTERM', 'SIGTERM');
     assert.equal(await service.lifecycle.exited, 0);

@@ -176,10 +176,11 @@ export type {
   HealthServerOptions,
   RequesterDependencies,
   RunSourceServiceOptions,
+  WebhookDependencies,
   RunningSourceService,
   ServiceLifecycle,
   ServiceLifecycleOptions,
   SignalSource,
 } from './runtime/service.ts';
-export { parseBackfillStart, parseScopes, sourceRuntimeSchema } from './runtime/spec.ts';
-export type { SourceRuntimeSettings, SourceServiceSettings } from './runtime/spec.ts';
+export { parseBackfillStart, parseScopes, sourceRuntimeSchema, sourceWebhookSchema } from './runtime/spec.ts';
+export type { SourceRuntimeSettings, SourceServiceSettings, SourceWebhookSettings } from './runtime/spec.ts';

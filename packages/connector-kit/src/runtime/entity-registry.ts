@@ -43,6 +43,12 @@ export class EntityRegistry {
     else entries.set(entity.id, { entity, nextPollAt: 0, velocityPerHour: 0, polls: 0 });
   }
 
+  /** Adds the entity, or keeps its velocity, and makes it due at once (a webhook asked for a targeted refresh). */
+  dueNow(entitySet: string, scope: string, entity: DiscoveredEntity): void {
+    this.register(entitySet, scope, entity);
+    this.entries(entitySet, scope).get(entity.id)!.nextPollAt = 0;
+  }
+
   /** Drops entities past the tracking window or expired; returns the ones due at `now`, earliest first. */
   due(entitySet: string, scope: string, now: number, policy: EntityPolicy): TrackedEntity[] {
     const entries = this.entries(entitySet, scope);

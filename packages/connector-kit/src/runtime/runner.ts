@@ -85,6 +85,13 @@ export interface SourceRun {
   health(): StreamScopeHealth[];
   /** For tests and health: the in-memory entity registry of the fan-out streams. */
   readonly entities: EntityRegistry;
+  /**
+   * Targeted refresh (a webhook said the entity changed): the entity joins `entitySet` for the
+   * scope, due at once, and the fan-out streams over that set wake up instead of finishing their sleep.
+   */
+  refresh(entitySet: string, scope: string, entity: DiscoveredEntity): void;
+  /** Starts the stream's next run for the scope now (e.g. a new upload was announced); a running one is not interrupted. */
+  wake(stream: string, scope: string): void;
 }
 
 /** The checkpoint stream name of a list stream's backfill walk. */
@@ -572,14 +579,27 @@ export function runSource(options: RunSourceOptions): SourceRun {
     }
   };
 
-  const sleep = async (ms: number): Promise<boolean> => {
+  // Sleeping loops by `<stream>\u0000<scope>`: wake() cuts their sleep short.
+  const sleepers = new Map<string, Set<AbortController>>();
+  const wakeKey = (stream: string, scope: string): string => `${stream}\u0000${scope}`;
+  const wake = (stream: string, scope: string): void => {
+    for (const sleeper of sleepers.get(wakeKey(stream, scope)) ?? []) sleeper.abort();
+  };
+
+  const sleep = async (ms: number, key: string): Promise<boolean> => {
     if (signal.aborted) return false;
+    const woken = new AbortController();
+    let waiting = sleepers.get(key);
+    if (!waiting) sleepers.set(key, (waiting = new Set()));
+    waiting.add(woken);
     try {
-      await clock.sleep(ms, signal);
-      return !signal.aborted;
+      await clock.sleep(ms, AbortSignal.any([signal, woken.signal]));
     } catch {
-      return false;
+      // aborted: stopping, or woken
+    } finally {
+      waiting.delete(woken);
     }
+    return !signal.aborted;
   };
 
   /** Runs `run` for a scope until stopped; the delay after a failed (or suspended) run is `delayMs(true)`. */
@@ -592,7 +612,7 @@ export function runSource(options: RunSourceOptions): SourceRun {
     while (!signal.aborted) {
       const outcome = await attempt(streamName, scope, run);
       if (outcome === 'done') return;
-      if (!(await sleep(delayMs(outcome === 'failed')))) return;
+      if (!(await sleep(delayMs(outcome === 'failed'), wakeKey(streamName, scope.id)))) return;
     }
   };
 
@@ -647,5 +667,10 @@ export function runSource(options: RunSourceOptions): SourceRun {
     done: Promise.all(loops).then(() => logger.info('Source runtime stopped.')),
     health: () => [...healthByKey.values()].map((entry) => ({ ...entry, ...(entry.backfill ? { backfill: { ...entry.backfill } } : {}) })),
     entities,
+    refresh(entitySet, scope, entity) {
+      entities.dueNow(entitySet, scope, entity);
+      for (const stream of declaration.streams) if (stream.kind === 'fan-out' && stream.entitySet === entitySet) wake(stream.name, scope);
+    },
+    wake,
   };
 }

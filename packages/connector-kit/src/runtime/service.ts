@@ -18,7 +18,10 @@ import { createLogger, startTracing } from '@tributary/telemetry';
 import type { Logger } from '@tributary/telemetry';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { systemClock } from '../clock.ts';
-import type { Clock, Requester, RequesterHealth } from '../contracts.ts';
+import type { Clock, EventWriter, Requester, RequesterHealth } from '../contracts.ts';
+import { createWebhookReceiver } from '../webhooks/receiver.ts';
+import type { ListeningWebhookReceiver } from '../webhooks/receiver.ts';
+import type { WebhookRoute } from '../webhooks/routes.ts';
 import { openCheckpointStore } from './checkpoint-store.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import type { SourceDeclaration } from './declarations.ts';
@@ -179,12 +182,25 @@ export interface RequesterDependencies {
   clock: Clock;
 }
 
+/** What a source's webhook routes may use in their onPersisted hooks (processing after persistence). */
+export interface WebhookDependencies {
+  logger: Logger;
+  clock: Clock;
+  /** Writes the canonical events a notification turns into (e.g. a revocation), acknowledged by Kafka. */
+  writer: EventWriter;
+  requester: Requester;
+  /** Targeted refreshes: run.refresh(entitySet, scope, entity), run.wake(stream, scope). */
+  run: SourceRun;
+}
+
 export interface RunSourceServiceOptions<S extends SourceServiceSettings> {
   declaration: SourceDeclaration;
   /** Loads and validates the service's settings (loadConfig with the service's schema). */
   loadSettings(): LoadedConfig<S> | S;
   /** The platform's request pipeline (createRequester with the platform profile). */
   createRequester(settings: S, dependencies: RequesterDependencies): Requester | Promise<Requester>;
+  /** The platform's webhook routes, served on settings.webhook when it is enabled. */
+  webhooks?(settings: S, dependencies: WebhookDependencies): readonly WebhookRoute[];
   clock?: Clock;
   signals?: SignalSource;
   exit?(code: number): void;
@@ -193,6 +209,8 @@ export interface RunSourceServiceOptions<S extends SourceServiceSettings> {
 export interface RunningSourceService {
   readonly run: SourceRun;
   readonly server: HealthServer;
+  /** The webhook receiver's server, when the source declares routes and settings.webhook is enabled. */
+  readonly webhooks: ListeningWebhookReceiver | null;
   readonly lifecycle: ServiceLifecycle;
   /** The same graceful stop a signal triggers. */
   stop(): Promise<void>;
@@ -296,12 +314,34 @@ export async function runSourceService<S extends SourceServiceSettings>(
     logger,
     health: () => sourceHealthReport(run.health(), activeRequester.health(), clock.now()),
   });
-  logger.info({ scopes: scopes.length, mode: settings.source.mode, health: `${server.url}/health` }, 'Source running.');
+  let webhooks: ListeningWebhookReceiver | null = null;
+  if (options.webhooks && settings.webhook?.enabled) {
+    const receiverSettings = settings.webhook;
+    const routes = options.webhooks(settings, { logger, clock, writer, requester, run });
+    webhooks = await createWebhookReceiver({
+      routes,
+      writer,
+      clock,
+      logger,
+      metrics: registry,
+      source: declaration.name,
+      maxBodyBytes: receiverSettings.maxBodyBytes,
+      timestampToleranceMs: receiverSettings.timestampToleranceMs,
+      replayCacheSize: receiverSettings.replayCacheSize,
+      replayCacheTtlMs: receiverSettings.replayCacheTtlMs,
+    }).listen({ host: receiverSettings.host, port: receiverSettings.port });
+  }
+  logger.info(
+    { scopes: scopes.length, mode: settings.source.mode, health: `${server.url}/health`, webhooks: webhooks?.url ?? null },
+    'Source running.',
+  );
 
   const resources = { writer, checkpoints, requester };
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
+      // Deliveries first: answered ones are persisted, and their hooks may still write.
+      await webhooks?.close();
       controller.abort(new Error('stopping'));
       await run.done;
       await resources.requester.close();
@@ -319,5 +359,5 @@ export async function runSourceService<S extends SourceServiceSettings>(
     ...(options.signals ? { signals: options.signals } : {}),
     ...(options.exit ? { exit: options.exit } : {}),
   });
-  return { run, server, lifecycle, stop };
+  return { run, server, webhooks, lifecycle, stop };
 }

@@ -3,10 +3,13 @@
 //     kafka: kafkaSchema, registry: registrySchema, telemetry: telemetrySchema('source-tiktok'), ...its own }
 // and loads it with loadConfig. Parsing helpers turn the raw values into what runSource takes.
 import type convict from 'convict';
+import { httpSchema } from '@tributary/config';
 import type { HttpSettings, KafkaSettings, RegistrySettings, TelemetrySettings } from '@tributary/config';
 import { ConfigError } from '@tributary/errors';
 import { COLLECTOR_STATE_TOPIC } from './checkpoint-store.ts';
 import type { ScopeConfig } from './declarations.ts';
+import { webhookSchema } from '../webhooks/settings.ts';
+import type { WebhookSettings } from '../webhooks/settings.ts';
 
 export interface SourceRuntimeSettings {
   scopes: string[];
@@ -24,6 +27,27 @@ export interface SourceServiceSettings {
   kafka: KafkaSettings;
   registry: RegistrySettings;
   telemetry: TelemetrySettings;
+  /** The webhook receiver's server, for sources whose platform pushes. */
+  webhook?: SourceWebhookSettings;
+}
+
+/** Where the webhook receiver listens (apart from /health and /metrics: it faces the platform) and its tunables. */
+export type SourceWebhookSettings = HttpSettings & WebhookSettings & { enabled: boolean };
+
+/** `envPrefix` e.g. `TRIBUTARY_SOURCE_TIKTOK_WEBHOOK`. */
+export function sourceWebhookSchema(envPrefix: string, defaultPort: number): convict.Schema<SourceWebhookSettings> {
+  const http = httpSchema(defaultPort, envPrefix);
+  return {
+    enabled: { doc: 'Serve the webhook receiver.', format: Boolean, default: true, env: `${envPrefix}_ENABLED` },
+    ...http,
+    maxBodyBytes: {
+      doc: 'Largest webhook body accepted; larger ones get 413 before any other work.',
+      format: 'positive-int',
+      default: 921_600,
+      env: `${envPrefix}_MAX_BODY_BYTES`,
+    },
+    ...webhookSchema(envPrefix),
+  } as convict.Schema<SourceWebhookSettings>;
 }
 
 export function sourceRuntimeSchema(envPrefix: string): convict.Schema<SourceRuntimeSettings> {

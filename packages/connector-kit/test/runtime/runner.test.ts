@@ -282,6 +282,29 @@ describe('connector-kit/runtime/runner', () => {
     assert.ok(oldSlow >= 2 && oldSlow <= 3, `old posts every 6 h: ${oldSlow}`);
   });
 
+  it('a targeted refresh polls that entity at once, and wake() starts a list walk before its cadence', async () => {
+    const h = harness();
+    h.platform.posts = [{ id: 'old', createdAt: START - 2 * DAY, title: 'o', views: 5 }];
+    const run = h.start({ declaration: { listEveryMs: 12 * HOUR } });
+    await h.clock.advanceAsync(6 * MINUTE); // the fan-out picks up what the list discovered
+    assert.equal(h.requester.of('posts.metrics').length, 1, 'first poll of the discovered post');
+    assert.equal(h.requester.of('posts.list').length, 1);
+    // A webhook says `old` changed and a new post `announced` exists: both are polled now, not in 6 h.
+    run.refresh('posts', 'acc-1', { id: 'old', publishedAt: START - 2 * DAY });
+    run.refresh('posts', 'acc-1', { id: 'announced', publishedAt: START });
+    h.platform.posts.push({ id: 'announced', createdAt: START, title: 'a', views: 1 });
+    await h.clock.advanceAsync(1_000);
+    const polled = h.requester
+      .of('posts.metrics')
+      .slice(1)
+      .flatMap((entry) => String(entry.query?.ids).split(','));
+    assert.deepEqual(polled.sort(), ['announced', 'old']);
+    run.wake('posts', 'acc-1');
+    await h.clock.advanceAsync(1_000);
+    assert.equal(h.requester.of('posts.list').length, 2, 'the list walk ran again without waiting 12 h');
+    await h.stop();
+  });
+
   it('tags requests by priority: ephemeral stories, fresh lists and young posts, refresh for old posts and profiles, backfill last', async () => {
     const h = harness();
     h.platform.posts = [
