@@ -55,6 +55,7 @@ describe('source service lifecycle (integration)', function () {
         backfillProgressEveryPages: 50,
         shutdownTimeoutMs: 20_000,
         checkpointTopic: 'tributary.collector-state',
+        topicOverrides: [],
       },
       http: { host: '127.0.0.1', port: 0, maxBodyBytes: 1024 },
       webhook: {

@@ -182,5 +182,5 @@ export type {
   ServiceLifecycleOptions,
   SignalSource,
 } from './runtime/service.ts';
-export { parseBackfillStart, parseScopes, sourceRuntimeSchema, sourceWebhookSchema } from './runtime/spec.ts';
+export { parseBackfillStart, parseScopes, parseTopicOverrides, sourceRuntimeSchema, sourceWebhookSchema } from './runtime/spec.ts';
 export type { SourceRuntimeSettings, SourceServiceSettings, SourceWebhookSettings } from './runtime/spec.ts';

@@ -19,7 +19,7 @@ import type { Logger } from '@tributary/telemetry';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { systemClock } from '../clock.ts';
 import type { Clock, EventWriter, Requester, RequesterHealth } from '../contracts.ts';
-import { createWebhookReceiver } from '../webhooks/receiver.ts';
+import { WEBHOOK_NOTIFICATIONS_TOPIC, createWebhookReceiver } from '../webhooks/receiver.ts';
 import type { ListeningWebhookReceiver } from '../webhooks/receiver.ts';
 import type { WebhookRoute } from '../webhooks/routes.ts';
 import { openCheckpointStore } from './checkpoint-store.ts';
@@ -28,7 +28,7 @@ import type { SourceDeclaration } from './declarations.ts';
 import { createEventWriter } from './event-writer.ts';
 import { runSource } from './runner.ts';
 import type { SourceRun, StreamScopeHealth } from './runner.ts';
-import { parseBackfillStart, parseScopes } from './spec.ts';
+import { parseBackfillStart, parseScopes, parseTopicOverrides } from './spec.ts';
 import type { SourceServiceSettings } from './spec.ts';
 
 // ---- health and metrics over HTTP ---------------------------------------------------------------
@@ -256,6 +256,7 @@ export async function runSourceService<S extends SourceServiceSettings>(
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const scopes = parseScopes(settings.source.scopes);
+  const topicOverrides = parseTopicOverrides(settings.source.topicOverrides ?? []);
   const backfillStartAt = parseBackfillStart(settings.source.backfillStartAt, clock.now());
   if (settings.source.mode === 'backfill' && backfillStartAt === null)
     throw new ConfigError('SOURCE_BACKFILL_START_INVALID', 'mode is backfill but backfillStartAt is empty.');
@@ -279,6 +280,7 @@ export async function runSourceService<S extends SourceServiceSettings>(
       logger,
       clientName: declaration.name,
       ...(deadLetterTopic in TOPICS ? { deadLetterTopic } : {}),
+      topicOverrides,
     });
     requester = await options.createRequester(settings, { logger, registry, clock });
   } catch (error) {
@@ -329,6 +331,7 @@ export async function runSourceService<S extends SourceServiceSettings>(
       timestampToleranceMs: receiverSettings.timestampToleranceMs,
       replayCacheSize: receiverSettings.replayCacheSize,
       replayCacheTtlMs: receiverSettings.replayCacheTtlMs,
+      ...(topicOverrides[WEBHOOK_NOTIFICATIONS_TOPIC] ? { kafkaTopic: topicOverrides[WEBHOOK_NOTIFICATIONS_TOPIC] } : {}),
     }).listen({ host: receiverSettings.host, port: receiverSettings.port });
   }
   logger.info(

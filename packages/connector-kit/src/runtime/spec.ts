@@ -18,6 +18,7 @@ export interface SourceRuntimeSettings {
   backfillProgressEveryPages: number;
   shutdownTimeoutMs: number;
   checkpointTopic: string;
+  topicOverrides: string[];
 }
 
 /** What runSourceService needs from a source's settings; a source adds its own sections. */
@@ -82,6 +83,12 @@ export function sourceRuntimeSchema(envPrefix: string): convict.Schema<SourceRun
       default: 20_000,
       env: `${envPrefix}_SHUTDOWN_TIMEOUT_MS`,
     },
+    topicOverrides: {
+      doc: "Produce a catalogue topic's events to another topic, comma-separated `<catalogue topic>=<topic>` (staging, isolated test runs); still encoded under the catalogue topic's subject. Empty: the catalogue topics.",
+      format: Array,
+      default: [],
+      env: `${envPrefix}_TOPIC_OVERRIDES`,
+    },
     checkpointTopic: {
       doc: 'Compacted topic holding the collector state (cursors, watermarks, backfill progress).',
       format: String,
@@ -120,4 +127,18 @@ export function parseBackfillStart(value: string, now: number = Date.now()): num
   if (!Number.isFinite(at))
     throw new ConfigError('SOURCE_BACKFILL_START_INVALID', `backfillStartAt "${value}" is neither an ISO 8601 time nor a window like 90d.`);
   return at;
+}
+
+/** `from=to` entries to a map; a malformed or repeated entry is a configuration error. */
+export function parseTopicOverrides(entries: readonly string[]): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  for (const raw of entries) {
+    const entry = raw.trim();
+    if (entry === '') continue;
+    const [from, to, ...rest] = entry.split('=').map((part) => part.trim());
+    if (!from || !to || rest.length > 0 || from in overrides)
+      throw new ConfigError('SOURCE_TOPIC_OVERRIDE_INVALID', `topicOverrides entry "${entry}" is not a single <catalogue topic>=<topic>.`);
+    overrides[from] = to;
+  }
+  return overrides;
 }

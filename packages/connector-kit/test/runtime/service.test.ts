@@ -8,7 +8,7 @@ import { createLogger } from '@tributary/telemetry';
 import { Counter, Registry } from 'prom-client';
 import { sourceHealthReport, startHealthServer, startServiceLifecycle } from '../../src/runtime/service.ts';
 import type { SignalSource } from '../../src/runtime/service.ts';
-import { parseBackfillStart, parseScopes, sourceRuntimeSchema } from '../../src/runtime/spec.ts';
+import { parseBackfillStart, parseScopes, parseTopicOverrides, sourceRuntimeSchema } from '../../src/runtime/spec.ts';
 import type { RequesterHealth } from '../../src/contracts.ts';
 import type { StreamScopeHealth } from '../../src/runtime/runner.ts';
 
@@ -152,5 +152,22 @@ describe('connector-kit/runtime/service', () => {
     );
     assert.throws(() => parseScopes(['a', 'a']), /listed twice/);
     assert.throws(() => parseScopes(['a:']), /credential/);
+  });
+
+  it('parses topic overrides (catalogue topic → another topic) and refuses malformed or repeated entries', () => {
+    const loaded = loadConfig(
+      { source: sourceRuntimeSchema('TRIBUTARY_SOURCE_TEST') },
+      { env: { TRIBUTARY_SOURCE_TEST_TOPIC_OVERRIDES: 'social.raw.posts=test.posts, social.raw.comments = test.comments' } },
+    );
+    assert.deepEqual(parseTopicOverrides(loaded.values.source.topicOverrides), {
+      'social.raw.posts': 'test.posts',
+      'social.raw.comments': 'test.comments',
+    });
+    assert.deepEqual(parseTopicOverrides([]), {});
+    for (const bad of [['social.raw.posts'], ['a=b=c'], ['=b'], ['a=b', 'a=c']])
+      assert.throws(
+        () => parseTopicOverrides(bad),
+        (error: unknown) => isTributaryError(error) && error.code === 'SOURCE_TOPIC_OVERRIDE_INVALID',
+      );
   });
 });
