@@ -482,6 +482,11 @@ class PipelineRequester implements Requester {
           );
           continue;
         }
+        case 'auth-revoked':
+          // The grant is gone: suspend this credential (reported in health) so its other calls stop too.
+          if (request.credential !== undefined && this.authenticator?.suspend)
+            await this.authenticator.suspend(request.credential, `${verdict.code}: ${verdict.message}`);
+          throw finalError(verdict, answer.status, requestId, endpoint);
         default:
           throw finalError(verdict, answer.status, requestId, endpoint);
       }

@@ -41,6 +41,11 @@ export class FakeAuthenticator implements Authenticator {
     return Promise.resolve(ok);
   }
 
+  suspend(credential: string): Promise<void> {
+    this.suspended.add(credential);
+    return Promise.resolve();
+  }
+
   health(): RequesterHealth['credentials'] {
     return [...this.tokens.keys()].map((id) => ({ id, state: this.suspended.has(id) ? 'suspended' : 'active' }));
   }

@@ -402,7 +402,7 @@ describe('createRequester', function () {
       assert.equal(platform.exchanges.length, 2);
     });
 
-    it('fails a revoked grant without refreshing', async () => {
+    it('fails a revoked grant without refreshing, and suspends that credential', async () => {
       build(meta);
       platform.script(() => ({
         status: 400,
@@ -412,6 +412,7 @@ describe('createRequester', function () {
         code: 'CONNECTOR_CREDENTIAL_REVOKED',
       });
       assert.equal(auth.refreshes.length, 0);
+      assert.equal(requester.health().credentials.find((credential) => credential.id === 'ig-1')?.state, 'suspended');
     });
   });
 
