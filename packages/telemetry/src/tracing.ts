@@ -3,6 +3,7 @@
 // With an OTLP endpoint, spans are batched and exported over OTLP/HTTP (Jaeger, a collector,
 // or the receiver inside the tests). Without one, the SDK still creates real spans so trace ids
 // reach logs, Kafka headers and ClickHouse rows; nothing leaves the process.
+import { context, propagation, trace } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -54,6 +55,14 @@ export function startTracing(settings: TracingSettings): Tracing {
   sdk.start();
   let stopped: Promise<void> | undefined;
   return {
-    shutdown: () => (stopped ??= sdk.shutdown()),
+    // The SDK's shutdown leaves its provider, context manager and propagator registered globally, and
+    // the OpenTelemetry API refuses a second registration: release them, so a later startTracing in
+    // the same process (tests, a restarted component) takes effect.
+    shutdown: () =>
+      (stopped ??= sdk.shutdown().finally(() => {
+        trace.disable();
+        context.disable();
+        propagation.disable();
+      })),
   };
 }

@@ -64,3 +64,16 @@ describe('telemetry/tracing without an endpoint', () => {
     }
   });
 });
+
+describe('telemetry/tracing shutdown', () => {
+  it('releases the global registration, so tracing started again in the same process records spans', async () => {
+    for (const serviceName of ['first', 'second']) {
+      const tracing = startTracing({ serviceName, otlpEndpoint: '' });
+      const span = trace.getTracer('test').startSpan('work');
+      assert.equal(span.isRecording(), true, `${serviceName} run records`);
+      span.end();
+      await tracing.shutdown();
+    }
+    assert.equal(trace.getTracer('test').startSpan('after').isRecording(), false, 'nothing registered after shutdown');
+  });
+});
