@@ -1,0 +1,13 @@
+// @tributary/source-tiktok: TikTok Display API v2 as a connector-kit declaration.
+export { tiktokService, tiktokSource } from './source.ts';
+export type { TikTokDeclarationOptions, TikTokService, TikTokServiceOptions } from './source.ts';
+export { ENDPOINTS, createTikTokRequester, tiktokProfile, tiktokQuotaPolicies } from './profile.ts';
+export type { TikTokRequesterOptions } from './profile.ts';
+export { REAL_API_BASE_URL, SERVICE, loadTikTokSettings, parseSeedCredentials, tiktokSettingsSchema, tiktokSourceSchema } from './spec.ts';
+export type { TikTokSettings, TikTokSourceSettings } from './spec.ts';
+export { WEBHOOK_PATH, revocation, tiktokWebhookRoutes } from './webhooks.ts';
+export type { TikTokWebhookOptions } from './webhooks.ts';
+export { createTikTokMetrics } from './metrics.ts';
+export type { TikTokMetrics } from './metrics.ts';
+export { API_VERSION, readVideos, videoMetricsSnapshot, videoPost } from './records.ts';
+export type { TikTokVideo, TikTokVideoObject } from './records.ts';

@@ -1,0 +1,245 @@
+// TikTok objects → canonical records (schemas/avro/social/*.avsc, identity rules docs/adr/0013).
+// Shared by the video list (Post + counters of the list page) and the video query (counters).
+//
+// The video object (platform-apis.md §3): id string (19 digits, above 2^53), create_time epoch
+// SECONDS, share_url, video_description, title (≤150), duration s, width, height, embed_link, and
+// the counters like_count, comment_count, share_count, view_count.
+// - Content version: the content fields only (title, description, link, size, duration, publish
+//   time); never the counters, never cover_image_url. cover_image_url is a signed URL valid 6 h,
+//   so it is neither requested nor stored (thumbnail_url stays null): storing it would keep a dead
+//   link and, inside the content version, mint a new version every 6 h.
+// - Bad input is normalised and counted, never dropped silently: an id sent as a JSON number
+//   becomes its decimal string (the kit's parser already keeps unsafe integers exact as strings);
+//   a create_time too large to be seconds is taken as milliseconds.
+import { computeEventId, contentVersion, entityKey, observation } from '@tributary/events';
+import type { EntityKind, Envelope, Post, PostMetricsSnapshot } from '@tributary/events';
+import type { ApiResponse, OutgoingEvent, StreamContext } from '@tributary/connector-kit';
+import type { Logger } from '@tributary/telemetry';
+import type { TikTokMetrics } from './metrics.ts';
+
+export const API_VERSION = 'v2';
+
+/** Video fields the streams ask for (cover_image_url deliberately not: see above). */
+export const VIDEO_CONTENT_FIELDS = [
+  'id',
+  'create_time',
+  'share_url',
+  'video_description',
+  'duration',
+  'height',
+  'width',
+  'title',
+  'embed_link',
+];
+export const VIDEO_COUNTER_FIELDS = ['like_count', 'comment_count', 'share_count', 'view_count'];
+
+/** A video as the API sends it (any field may be missing: only the requested ones are returned). */
+export interface TikTokVideoObject {
+  id?: unknown;
+  create_time?: unknown;
+  share_url?: unknown;
+  video_description?: unknown;
+  duration?: unknown;
+  height?: unknown;
+  width?: unknown;
+  title?: unknown;
+  embed_link?: unknown;
+  like_count?: unknown;
+  comment_count?: unknown;
+  share_count?: unknown;
+  view_count?: unknown;
+}
+
+/** A video whose id and publish time are known, with create_time normalised to epoch ms. */
+export interface TikTokVideo {
+  id: string;
+  publishedAt: number;
+  raw: TikTokVideoObject;
+}
+
+/** Epoch seconds stay below this until the year 5138; a larger create_time is milliseconds. */
+const LARGEST_SECONDS = 100_000_000_000;
+
+export interface VideoReader {
+  metrics: TikTokMetrics;
+  logger: Logger;
+}
+
+/**
+ * The videos of `data.videos`, normalised. Unusable entries (no id, no numeric create_time) are
+ * counted and logged with a sample, once per page; the rest of the page goes on.
+ */
+export function readVideos(body: unknown, stream: string, reader: VideoReader): TikTokVideo[] {
+  const data = (body as { data?: { videos?: unknown } } | null)?.data;
+  const list = data?.videos;
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) {
+    reader.metrics.invalidVideos.inc({ stream, reason: 'videos-not-array' });
+    reader.logger.error({ stream, type: typeof list }, 'TikTok answered data.videos that is not an array; the page is empty.');
+    return [];
+  }
+  const videos: TikTokVideo[] = [];
+  const invalid: Array<{ reason: string; id: unknown }> = [];
+  for (const entry of list as unknown[]) {
+    const raw = (typeof entry === 'object' && entry !== null ? entry : {}) as TikTokVideoObject;
+    let id: string | null = null;
+    if (typeof raw.id === 'string' && /^\d+$/.test(raw.id)) id = raw.id;
+    else if (typeof raw.id === 'number' && Number.isSafeInteger(raw.id) && raw.id >= 0) {
+      id = String(raw.id);
+      reader.metrics.idsNormalised.inc({ stream });
+    }
+    if (id === null) {
+      invalid.push({ reason: 'id', id: raw.id });
+      continue;
+    }
+    const created = raw.create_time;
+    if (typeof created !== 'number' || !Number.isSafeInteger(created) || created <= 0) {
+      invalid.push({ reason: 'create_time', id });
+      continue;
+    }
+    let publishedAt = created * 1000;
+    if (created >= LARGEST_SECONDS) {
+      publishedAt = created;
+      reader.metrics.timestampsNormalised.inc({ stream });
+    }
+    videos.push({ id, publishedAt, raw });
+  }
+  if (invalid.length > 0) {
+    for (const { reason } of invalid) reader.metrics.invalidVideos.inc({ stream, reason });
+    reader.logger.warn(
+      { stream, invalid: invalid.length, sample: invalid.slice(0, 5) },
+      'Videos without a usable id or create_time were left out.',
+    );
+  }
+  return videos;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function count(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  // An unsafe integer counter arrives as its exact decimal string; a long in Avro holds it.
+  if (typeof value === 'string' && /^\d+$/.test(value)) {
+    const parsed = Number(value);
+    return Number.isSafeInteger(parsed) ? parsed : null;
+  }
+  return null;
+}
+
+export interface EnvelopeInput {
+  entityKind: EntityKind;
+  entityId: string;
+  observation: string;
+  endpoint: string;
+  context: StreamContext;
+  response: ApiResponse;
+}
+
+/** The envelope of a polled record: ids from the identity rules, lineage from the response. */
+export function polledEnvelope(input: EnvelopeInput): Envelope {
+  const { context, response } = input;
+  return {
+    event_id: computeEventId({
+      platform: 'TIKTOK',
+      entity_kind: input.entityKind,
+      entity_id: input.entityId,
+      observation: input.observation,
+    }),
+    platform: 'TIKTOK',
+    entity_kind: input.entityKind,
+    entity_id: input.entityId,
+    observation: input.observation,
+    observed_at: response.receivedAt,
+    collected_at: response.receivedAt,
+    lineage: {
+      source: context.source,
+      method: context.method === 'backfill' ? 'BACKFILL' : 'POLL',
+      endpoint: input.endpoint,
+      api_version: API_VERSION,
+      request_id: response.requestId,
+      delivery_id: null,
+    },
+    traceparent: context.traceparent,
+  };
+}
+
+const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
+const MENTION = /@([\p{L}\p{N}_.]+)/gu;
+const USERNAME_IN_SHARE_URL = /tiktok\.com\/@([^/?#]+)\//;
+
+function unique(values: Iterable<string>): string[] {
+  return [...new Set(values)];
+}
+
+/** The Post of a video (format VIDEO), versioned over its content fields. */
+export function videoPost(video: TikTokVideo, context: StreamContext, response: ApiResponse, endpoint: string): OutgoingEvent {
+  const { raw } = video;
+  const description = text(raw.video_description);
+  const shareUrl = text(raw.share_url);
+  const durationSeconds = count(raw.duration);
+  const content = {
+    title: text(raw.title),
+    text: description,
+    permalink: shareUrl,
+    embed_link: text(raw.embed_link),
+    duration_ms: durationSeconds === null ? null : durationSeconds * 1000,
+    width: count(raw.width),
+    height: count(raw.height),
+    published_at: video.publishedAt,
+  };
+  const obs = observation.content(contentVersion(content));
+  const value: Post = {
+    envelope: polledEnvelope({ entityKind: 'POST', entityId: video.id, observation: obs, endpoint, context, response }),
+    account_id: context.scope,
+    author: {
+      account_id: context.scope,
+      username: shareUrl === null ? null : (USERNAME_IN_SHARE_URL.exec(shareUrl)?.[1] ?? null),
+      display_name: null,
+      profile_url: null,
+      avatar_url: null,
+      is_verified: null,
+    },
+    format: 'VIDEO',
+    title: content.title,
+    text: description,
+    language: null,
+    hashtags: description === null ? [] : unique([...description.matchAll(HASHTAG)].map((match) => match[1]!)),
+    mentions: description === null ? [] : unique([...description.matchAll(MENTION)].map((match) => match[1]!)),
+    permalink: shareUrl,
+    thumbnail_url: null,
+    duration_ms: content.duration_ms,
+    width: content.width,
+    height: content.height,
+    published_at: video.publishedAt,
+    extensions: {
+      tiktok: { share_url: shareUrl, embed_link: content.embed_link, region_code: null, music_id: null },
+      instagram: null,
+      youtube: null,
+    },
+  };
+  return { topic: 'social.raw.posts', key: entityKey('TIKTOK', video.id), value: value as unknown as Record<string, unknown> };
+}
+
+/** The counters of a video as a PostMetricsSnapshot of the collection slot (context.snapshotBucket). */
+export function videoMetricsSnapshot(video: TikTokVideo, context: StreamContext, response: ApiResponse, endpoint: string): OutgoingEvent {
+  const { raw } = video;
+  const obs = observation.metrics(context.snapshotBucket);
+  const value: PostMetricsSnapshot = {
+    envelope: polledEnvelope({ entityKind: 'POST', entityId: video.id, observation: obs, endpoint, context, response }),
+    account_id: context.scope,
+    snapshot_bucket: context.snapshotBucket,
+    period: null,
+    views: count(raw.view_count),
+    reach: null,
+    likes: count(raw.like_count),
+    comments: count(raw.comment_count),
+    shares: count(raw.share_count),
+    saves: null,
+    watch_time_total_ms: null,
+    average_watch_time_ms: null,
+    extensions: { tiktok: { favorites: null }, instagram: null, youtube: null },
+  };
+  return { topic: 'social.raw.post-metrics', key: entityKey('TIKTOK', video.id), value: value as unknown as Record<string, unknown> };
+}
