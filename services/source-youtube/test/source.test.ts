@@ -1,0 +1,130 @@
+// The source end to end against the in-process simulator, on one simulated clock: what lands,
+// quota until the Pacific reset, backfill starved before fresh work, tokens, resume tokens.
+import assert from 'node:assert/strict';
+import { Harness } from './harness.ts';
+
+const HOUR = 3_600_000;
+// 22:00 in Los Angeles (PST, UTC-8) on 19 Nov: midnight Pacific is two hours later.
+const START = Date.parse('2026-11-20T06:00:00Z');
+const MIDNIGHT_PACIFIC = Date.parse('2026-11-20T08:00:00Z');
+
+describe('source-youtube: against the platform simulator', function () {
+  this.timeout(60_000);
+  let harness: Harness | undefined;
+  afterEach(async () => {
+    await harness?.stop();
+    harness = undefined;
+  });
+
+  it('collects the channel, every uploaded video and its statistics (strings → numbers) as the simulator served them', async () => {
+    harness = await Harness.start({ startTime: START, knobs: { content: { postsPerAccount: 60 } } });
+    const { sim, writer } = harness;
+    await harness.advance(HOUR); // the videos fan-out picks up what the uploads walk discovered within its minimum interval
+    const channelId = harness.channelIds[0]!;
+    const truth = sim.groundTruth({ platform: 'youtube' });
+    const servedVideos = new Set(
+      truth.entities.filter((entity) => entity.kind === 'video' && entity.endpoint === 'playlistItems.list').map((e) => e.id),
+    );
+    assert.ok(servedVideos.size > 0);
+    const posts = writer.on('social.raw.posts');
+    assert.deepEqual(
+      new Set(posts.map((post) => (post.envelope as { entity_id: string }).entity_id)),
+      servedVideos,
+      'a Post per uploaded video',
+    );
+    const snapshots = writer.on('social.raw.post-metrics');
+    const served = new Map(truth.metrics.filter((m) => m.kind === 'video').map((m) => [m.id, m.values]));
+    assert.equal(snapshots.length, servedVideos.size);
+    for (const snapshot of snapshots) {
+      const id = (snapshot.envelope as { entity_id: string }).entity_id;
+      const values = served.get(id)!;
+      assert.equal(typeof values.viewCount, 'string', 'the simulator sends statistics as strings');
+      assert.equal(snapshot.views, Number(values.viewCount));
+      assert.equal(snapshot.likes, Number(values.likeCount));
+      assert.equal(snapshot.comments, Number(values.commentCount));
+    }
+    const [account] = writer.on('social.raw.account-metrics');
+    assert.equal((account!.envelope as { entity_id: string }).entity_id, channelId);
+    const channelTruth = truth.metrics.find((m) => m.kind === 'channel')!.values;
+    assert.equal(account!.followers, Number(channelTruth.subscriberCount));
+    assert.equal(account!.views, Number(channelTruth.viewCount));
+    assert.equal(account!.posts, Number(channelTruth.videoCount));
+    assert.equal(await harness.attempts('quota_exhausted'), 0);
+  });
+
+  it('a day budget the ledger counts right: zero 403 quotaExceeded, a pause, and collection again after 00:00 Pacific', async () => {
+    harness = await Harness.start({
+      startTime: START,
+      knobs: { youtube: { dailyQuotaUnits: 4 } },
+      youtube: { dailyQuotaUnits: 4, backfillReserveUnits: 0 },
+    });
+    await harness.advanceTo(MIDNIGHT_PACIFIC - 1);
+    assert.equal(harness.sim.stats().youtubeQuota.used, 4, 'the whole day budget was used before the reset');
+    const waiting = harness.requests.filter((r) => r.endedAt === null);
+    assert.ok(waiting.length > 0, 'and further calls wait for the reset');
+    const quota = harness.requester.health().quotas.find((q) => q.scope === 'youtube:daily-units')!;
+    assert.equal(quota.resetsAt, MIDNIGHT_PACIFIC);
+    await harness.advanceTo(MIDNIGHT_PACIFIC + 2 * HOUR);
+    const afterReset = harness.requests.filter((r) => r.startedAt >= MIDNIGHT_PACIFIC || (r.endedAt ?? 0) >= MIDNIGHT_PACIFIC);
+    assert.ok(
+      afterReset.some((r) => r.outcome === 'ok'),
+      'collection resumed after midnight Pacific',
+    );
+    assert.equal(await harness.attempts('quota_exhausted'), 0, 'the simulator never had to refuse a call');
+  });
+
+  it('a ledger that over-estimates the day: the one 403 quotaExceeded pauses every call until 00:00 Pacific', async () => {
+    harness = await Harness.start({
+      startTime: START,
+      knobs: { youtube: { dailyQuotaUnits: 4 } },
+      youtube: { dailyQuotaUnits: 10_000, backfillReserveUnits: 0 },
+    });
+    await harness.advanceTo(MIDNIGHT_PACIFIC - 1);
+    const refused = await harness.attempts('quota_exhausted');
+    assert.ok(refused >= 1);
+    // Only calls already in flight together with the first refused one can be refused: they started at the same instant.
+    const paused = harness.requests.filter((r) => r.endedAt === null);
+    const firstPausedAt = Math.min(...paused.map((r) => r.startedAt));
+    assert.equal(paused.filter((r) => r.startedAt === firstPausedAt).length, refused, 'every 403 was a call in flight with the first one');
+    const quota = harness.requester.health().quotas.find((q) => q.scope === 'youtube:daily-units')!;
+    assert.equal(quota.pausedUntil, MIDNIGHT_PACIFIC);
+    const requestsBefore = harness.sim.stats().requests.youtube;
+    await harness.advanceTo(MIDNIGHT_PACIFIC + 1_000);
+    assert.ok(harness.sim.stats().requests.youtube! > requestsBefore!, 'calls again after the reset');
+    assert.equal(await harness.attempts('quota_exhausted'), refused, 'the paused calls were not refused again');
+    assert.ok(
+      paused.every((r) => r.outcome === 'ok'),
+      'the paused calls were answered after the reset',
+    );
+    assert.ok(harness.sim.stats().youtubeQuota.used > 0 && harness.sim.stats().youtubeQuota.resetsAt > MIDNIGHT_PACIFIC);
+  });
+
+  it('backfill is starved first: it stops at its share of the day while fresh polling goes on, and resumes after the reset', async () => {
+    harness = await Harness.start({
+      startTime: START,
+      mode: 'backfill',
+      backfillStartAt: START - 30 * 24 * HOUR,
+      knobs: { youtube: { dailyQuotaUnits: 1_000 } },
+      // The incremental walk only re-reads two days (one page); the backfill walks 30 days in pages of 5.
+      youtube: { dailyQuotaUnits: 24, backfillReserveUnits: 18, uploadsPageSize: 5, videosTrackingWindowMs: 2 * 24 * HOUR },
+    });
+    await harness.advanceTo(MIDNIGHT_PACIFIC - 1);
+    const backfill = harness.requests.filter((r) => r.priority === 'backfill');
+    const other = harness.requests.filter((r) => r.priority !== 'backfill');
+    assert.ok(backfill.length > 0 && backfill.length <= 6, `backfill used at most its 6 units (${backfill.length})`);
+    const heldAt = Math.max(...backfill.map((r) => r.startedAt));
+    assert.ok(
+      other.some((r) => r.startedAt > heldAt && r.outcome === 'ok'),
+      'fresh and refresh calls went on after backfill was held',
+    );
+    const backfillShare = harness.requester.health().quotas.find((q) => q.scope === 'youtube:daily-units:backfill')!;
+    assert.ok(backfillShare.used >= backfillShare.limit && backfillShare.limit === 6);
+    assert.equal(harness.run!.health().find((h) => h.stream === 'uploads.backfill')!.backfill?.done, false);
+    await harness.advanceTo(MIDNIGHT_PACIFIC + HOUR);
+    assert.ok(
+      harness.requests.some((r) => r.priority === 'backfill' && r.startedAt >= MIDNIGHT_PACIFIC),
+      'backfill resumed after the reset',
+    );
+    assert.equal(await harness.attempts('quota_exhausted'), 0);
+  });
+});
