@@ -1,0 +1,93 @@
+// The source-instagram declaration: five streams over one account scope (the IG user id).
+//   account         single    profile counters                          → AccountMetricsSnapshot
+//   media           list      feed posts and reels, discovers `media`   → Post + PostMetricsSnapshot (likes, comments)
+//   stories         list      live stories (ephemeral), discovers `media` with expiresAt
+//   media_insights  fan-out   insights of `media` through Graph batches → PostMetricsSnapshot
+//   comments        fan-out   newest comments of young media            → Comment
+import type { CadenceCurve, SourceDeclaration } from '@tributary/connector-kit';
+import { DataIssues, readers } from './records.ts';
+import type { Readers } from './records.ts';
+import type { InstagramSettings } from './spec.ts';
+import { SERVICE } from './spec.ts';
+import { accountStream } from './streams/account.ts';
+import { commentsStream } from './streams/comments.ts';
+import { mediaInsightsStream } from './streams/media-insights.ts';
+import { mediaStream } from './streams/media.ts';
+import { storiesStream } from './streams/stories.ts';
+
+const HOUR = 3_600_000;
+/** Product types remembered for the insights metric lists; beyond this many media the oldest are forgotten. */
+const MAX_REMEMBERED_MEDIA = 100_000;
+
+export interface InstagramSource {
+  declaration: SourceDeclaration;
+  issues: DataIssues;
+  read: Readers;
+  /** media_product_type of a media or story seen by the list streams (null when unknown). */
+  productTypeOf(mediaId: string): string | null;
+  /** Whether the media or stories streams have seen this media id (a tracked account's media). */
+  isOurMedia(mediaId: string): boolean;
+}
+
+/** Insights: every 30 min while young (Meta revises for 48 h), then hourly, then daily; faster when views grow fast. */
+export function insightsCadence(settings: Pick<InstagramSettings, 'insightsMinIntervalMs' | 'insightsMaxIntervalMs'>): CadenceCurve {
+  const min = settings.insightsMinIntervalMs;
+  return {
+    byAge: [
+      { maxAgeMs: 48 * HOUR, intervalMs: min },
+      { maxAgeMs: 7 * 24 * HOUR, intervalMs: Math.max(min, HOUR) },
+      { maxAgeMs: Number.POSITIVE_INFINITY, intervalMs: settings.insightsMaxIntervalMs },
+    ],
+    byVelocity: [{ minPerHour: 1_000, factor: 0.5 }],
+    minIntervalMs: min,
+    maxIntervalMs: Math.max(min, settings.insightsMaxIntervalMs),
+  };
+}
+
+export function createInstagramSource(settings: InstagramSettings): InstagramSource {
+  const issues = new DataIssues();
+  const read = readers(issues);
+  const productTypes = new Map<string, string | null>();
+  const remember = (mediaId: string, productType: string | null): void => {
+    productTypes.delete(mediaId);
+    productTypes.set(mediaId, productType);
+    if (productTypes.size > MAX_REMEMBERED_MEDIA) productTypes.delete(productTypes.keys().next().value!);
+  };
+  const productTypeOf = (mediaId: string): string | null => productTypes.get(mediaId) ?? null;
+  const common = { apiVersion: settings.apiVersion, issues, read };
+  const declaration: SourceDeclaration = {
+    name: SERVICE,
+    platform: 'INSTAGRAM',
+    streams: [
+      accountStream({ ...common, everyMs: settings.accountEveryMs }),
+      mediaStream({
+        ...common,
+        everyMs: settings.mediaEveryMs,
+        pageSize: Math.min(100, settings.mediaPageSize),
+        lookbackMs: settings.mediaLookbackMs,
+        remember,
+      }),
+      storiesStream({ ...common, everyMs: settings.storiesEveryMs, remember }),
+      mediaInsightsStream({
+        ...common,
+        batchSize: settings.insightsBatchSize,
+        cadence: insightsCadence(settings),
+        trackingWindowMs: settings.insightsTrackingWindowMs,
+        productTypeOf,
+      }),
+      commentsStream({
+        ...common,
+        batchSize: settings.insightsBatchSize,
+        cadence: {
+          byAge: [{ maxAgeMs: Number.POSITIVE_INFINITY, intervalMs: settings.commentsMinIntervalMs }],
+          minIntervalMs: settings.commentsMinIntervalMs,
+          maxIntervalMs: settings.commentsMinIntervalMs,
+        },
+        trackingWindowMs: settings.commentsTrackingWindowMs,
+        pageSize: settings.commentsPageSize,
+        productTypeOf,
+      }),
+    ],
+  };
+  return { declaration, issues, read, productTypeOf, isOurMedia: (mediaId) => productTypes.has(mediaId) };
+}
