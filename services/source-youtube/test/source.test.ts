@@ -127,4 +127,62 @@ describe('source-youtube: against the platform simulator', function () {
     );
     assert.equal(await harness.attempts('quota_exhausted'), 0);
   });
+
+  it('a stored page token the API refuses (400 invalidPageToken) is forgotten and the next walk starts from the top', async () => {
+    const probe = await Harness.start({ startTime: START, run: false });
+    const channelId = probe.channelIds[0]!;
+    await probe.stop();
+    harness = await Harness.start({
+      startTime: START,
+      checkpoints: [
+        {
+          source: 'source-youtube',
+          stream: 'uploads',
+          scope: channelId,
+          cursor: 'CAstale-token',
+          watermark: null,
+          backfill_reached: null,
+          updated_at: START - HOUR,
+        },
+      ],
+    });
+    const uploads = harness.run!.health().find((h) => h.stream === 'uploads')!;
+    assert.equal(uploads.lastFailureCode !== null, true, 'the resumed walk failed on the stale token');
+    const forgotten = harness.checkpoints.history.filter(
+      (entry) => 'stream' in entry && entry.stream === 'uploads' && entry.cursor === null,
+    );
+    assert.ok(forgotten.length >= 1, 'the cursor was forgotten');
+    await harness.advance(HOUR);
+    assert.ok(harness.run!.entities.size('videos') > 0, 'the walk from the top discovered the uploads');
+    assert.equal(harness.run!.health().find((h) => h.stream === 'uploads')!.consecutiveFailures, 0);
+  });
+
+  it('401 authError: the token is refreshed at Google and the same call goes on; nothing is lost', async () => {
+    harness = await Harness.start({ startTime: START });
+    const refreshesBefore = harness.sim.stats().tokens.youtube.refreshes;
+    assert.ok(harness.sim.faults.expireTokens('youtube') > 0);
+    await harness.advance(60_000);
+    harness.run!.wake('uploads', harness.channelIds[0]!); // a call long before the token's announced expiry
+    await harness.settle();
+    assert.equal(await harness.attempts('auth_expired'), 1, 'the simulator answered 401 once');
+    assert.equal(harness.sim.stats().tokens.youtube.refreshes, refreshesBefore + 1, 'one refresh');
+    assert.equal(harness.run!.health().find((h) => h.stream === 'uploads')!.lastFailureAt, null, 'the walk went on');
+    await harness.advance(HOUR);
+    assert.ok(harness.writer.on('social.raw.post-metrics').length > 0);
+    assert.ok(harness.run!.health().every((h) => h.consecutiveFailures === 0 && !h.suspended));
+    assert.equal(harness.requester.health().credentials[0]!.state, 'active');
+  });
+
+  it('invalid_grant on refresh: the credential is suspended and its streams pause (no hot loop)', async () => {
+    harness = await Harness.start({ startTime: START });
+    const channelId = harness.channelIds[0]!;
+    harness.sim.youtube.revokeGrant(channelId);
+    await harness.advance(2 * HOUR);
+    const credential = harness.requester.health().credentials.find((c) => c.id === channelId)!;
+    assert.equal(credential.state, 'suspended');
+    assert.ok(harness.run!.health().some((h) => h.suspended));
+    const requestsAfterSuspension = harness.sim.stats().requests.youtube!;
+    await harness.advance(6 * HOUR);
+    assert.ok(harness.sim.stats().requests.youtube! - requestsAfterSuspension <= 1, 'a suspended credential sends nothing');
+  });
 });
