@@ -222,7 +222,11 @@ export function videoPost(video: TikTokVideo, context: StreamContext, response: 
   return { topic: 'social.raw.posts', key: entityKey('TIKTOK', video.id), value: value as unknown as Record<string, unknown> };
 }
 
-/** The counters of a video as a PostMetricsSnapshot of the collection slot (context.snapshotBucket). */
+/**
+ * The counters of a video as a PostMetricsSnapshot of the collection slot (context.snapshotBucket).
+ * The list page and video/query observing one video in the same slot give the same event_id: one
+ * observation of that slot (docs/adr/0013); downstream deduplication keeps the first.
+ */
 export function videoMetricsSnapshot(video: TikTokVideo, context: StreamContext, response: ApiResponse, endpoint: string): OutgoingEvent {
   const { raw } = video;
   const obs = observation.metrics(context.snapshotBucket);
