@@ -142,6 +142,37 @@ describe('source-tiktok: collection against the platform simulator', function ()
     assert.equal(posts.size, 60);
   });
 
+  for (const fault of [
+    { kind: 'empty-page', note: 'an empty page that still says has_more' },
+    { kind: 'huge-page', note: 'a page far beyond max_count (1000 items, 8 MiB)' },
+  ] as const) {
+    it(`pagination: ${fault.note} on video/list loses nothing`, async () => {
+      harness = await Harness.start({ accounts: 1, overrides: { 'tiktok.videoPageSize': 7 } });
+      harness.sim.faults.set({
+        platform: 'tiktok',
+        kind: fault.kind,
+        endpoint: 'video.list',
+        count: 1,
+        ...(fault.kind === 'huge-page' ? { items: 1000, bytes: 8 * 1024 * 1024 } : {}),
+      });
+      const run = harness.startRun();
+      await harness.until(() => (run.health().find((entry) => entry.stream === 'videos')?.lastSuccessAt ?? null) !== null, HOUR);
+      const served = new Set(
+        harness.sim
+          .groundTruth({ platform: 'tiktok' })
+          .entities.filter((e) => e.kind === 'video')
+          .map((e) => e.id),
+      );
+      const posts = new Set(harness.writer.of('social.raw.posts').map((post) => post.envelope.entity_id));
+      assert.equal(posts.size, 60, 'short pages of 7 and the pathological page: every video');
+      assert.deepEqual(
+        [...served].filter((id) => !posts.has(id)),
+        [],
+      );
+      assert.equal(run.health().find((entry) => entry.stream === 'videos')!.lastFailureCode, null);
+    });
+  }
+
   it('video/query partial answer: the ids it lacks are counted and logged, the rest land', async () => {
     harness = await Harness.start({ accounts: 1 });
     const [openId] = harness.openIds;
