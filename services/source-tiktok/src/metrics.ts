@@ -8,6 +8,8 @@ export interface TikTokMetrics {
   readonly timestampsNormalised: Counter<'stream'>;
   /** Video ids that arrived as JSON numbers instead of strings (kept exact: unsafe integers come back as strings from the kit's parser). */
   readonly idsNormalised: Counter<'stream'>;
+  /** Texts (captions, titles) holding lone UTF-16 surrogates, replaced by U+FFFD so Avro and the content version agree. */
+  readonly textsNormalised: Counter<'stream'>;
   /** Videos without a usable id or create_time: left out of the page and logged with a sample. */
   readonly invalidVideos: Counter<'stream' | 'reason'>;
   /** Ids asked of /v2/video/query/ that the answer did not contain (deleted, made private, or not the account's). */
@@ -29,6 +31,12 @@ export function createTikTokMetrics(): TikTokMetrics {
     idsNormalised: new Counter({
       name: 'tributary_source_tiktok_ids_normalised_total',
       help: 'Video ids sent as JSON numbers instead of strings, normalised to their exact decimal string.',
+      labelNames: ['stream'] as const,
+      registers: [],
+    }),
+    textsNormalised: new Counter({
+      name: 'tributary_source_tiktok_texts_normalised_total',
+      help: 'Captions or titles with lone UTF-16 surrogates (from \\u escapes), replaced by U+FFFD.',
       labelNames: ['stream'] as const,
       registers: [],
     }),

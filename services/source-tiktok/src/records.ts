@@ -57,6 +57,9 @@ export interface TikTokVideo {
   raw: TikTokVideoObject;
 }
 
+/** Text fields a lone surrogate (a broken `\ud83d` escape) is replaced in: Avro writes UTF-8, which cannot hold one. */
+const TEXT_FIELDS = ['title', 'video_description', 'share_url', 'embed_link'] as const;
+
 /** Epoch seconds stay below this until the year 5138; a larger create_time is milliseconds. */
 const LARGEST_SECONDS = 100_000_000_000;
 
@@ -102,7 +105,15 @@ export function readVideos(body: unknown, stream: string, reader: VideoReader): 
       publishedAt = created;
       reader.metrics.timestampsNormalised.inc({ stream });
     }
-    videos.push({ id, publishedAt, raw });
+    let wellFormed = raw;
+    for (const field of TEXT_FIELDS) {
+      const value = raw[field];
+      if (typeof value === 'string' && !value.isWellFormed()) {
+        wellFormed = { ...wellFormed, [field]: value.toWellFormed() };
+        reader.metrics.textsNormalised.inc({ stream });
+      }
+    }
+    videos.push({ id, publishedAt, raw: wellFormed });
   }
   if (invalid.length > 0) {
     for (const { reason } of invalid) reader.metrics.invalidVideos.inc({ stream, reason });

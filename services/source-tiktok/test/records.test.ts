@@ -76,4 +76,22 @@ describe('source-tiktok records', () => {
     assert.equal(versionOf({ ...base, cover_image_url: 'https://p16-sign.tiktokcdn-us.com/obj/x.jpeg?x-expires=1' }), versionOf(base));
     assert.notEqual(versionOf({ ...base, video_description: 'Five k #running (edited)' }), versionOf(base));
   });
+
+  it('a caption with a lone surrogate (broken \\u escape) is made well-formed and counted, so Avro and the content version agree', async () => {
+    const metrics = createTikTokMetrics();
+    const [video] = readVideos(
+      JSON.parse(
+        '{"data":{"videos":[{"id":"7300000000000000006","create_time":1795166682,"video_description":"half an emoji \\ud83d here"}]}}',
+      ),
+      'videos',
+      {
+        metrics,
+        logger,
+      },
+    );
+    assert.equal(video!.raw.video_description, 'half an emoji \ufffd here');
+    assert.equal((await metrics.textsNormalised.get()).values[0]?.value, 1);
+    const post = videoPost(video!, context('videos'), recorded('video-list.json'), 'POST /v2/video/list/');
+    assert.equal(post.value.text, 'half an emoji \ufffd here');
+  });
 });

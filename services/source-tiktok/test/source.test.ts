@@ -50,13 +50,13 @@ describe('source-tiktok: collection against the platform simulator', function ()
     const [openId] = harness.openIds;
     const seed = harness.sim.credentials().tiktok.accounts[0]!;
     const run = harness.startRun();
-    await harness.runFor(3 * HOUR);
+    await harness.runFor(5 * HOUR);
 
     const stored = harness.credentialStore.records.get(openId!);
     assert.ok(stored, 'the refreshed credential was saved');
     assert.notEqual(stored.refreshToken, seed.refreshToken, 'the rotated refresh token was persisted');
     assert.ok(stored.accessTokenExpiresAt! > startPlus(2 * HOUR), 'a new access token beyond the first 2 h');
-    assert.ok(harness.sim.stats().tokens.tiktok.refreshes >= 1);
+    assert.ok(harness.sim.stats().tokens.tiktok.refreshes >= 2, 'the second refresh succeeded: it used the rotated refresh token');
     // The simulator refuses the spent refresh token (rotation), so the collector must be using the new one.
     const reuse = await fetch(`${harness.sim.baseUrls.tiktok}/v2/oauth/token/`, {
       method: 'POST',
