@@ -162,7 +162,7 @@ export class Harness {
     this.requester = this.service.createRequester(this.settings, { logger: this.logger, registry: this.registry, clock: this.clock });
   }
 
-  startRun(): SourceRun {
+  startRun(options: { backfillStartAt?: number } = {}): SourceRun {
     this.run = runSource({
       declaration: this.service.declaration,
       requester: this.requester,
@@ -175,7 +175,8 @@ export class Harness {
         const [id, credential] = entry.split(':');
         return credential ? { id: id!, credential } : { id: id! };
       }),
-      mode: 'incremental',
+      mode: options.backfillStartAt === undefined ? 'incremental' : 'backfill',
+      ...(options.backfillStartAt === undefined ? {} : { backfill: { startAt: options.backfillStartAt } }),
       signal: this.controller.signal,
     });
     return this.run;

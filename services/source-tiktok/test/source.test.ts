@@ -173,6 +173,24 @@ describe('source-tiktok: collection against the platform simulator', function ()
     });
   }
 
+  it('backfill mode walks the video list back to its start at backfill priority, beyond the incremental window', async () => {
+    harness = await Harness.start({
+      accounts: 1,
+      overrides: { 'tiktok.metricsTrackingWindowMs': DAY, 'tiktok.videosLookbackMs': HOUR },
+    });
+    const run = harness.startRun({ backfillStartAt: START - 40 * DAY });
+    await harness.until(() => run.health().some((entry) => entry.stream === 'videos.backfill' && entry.backfill?.done === true), DAY);
+    const posts = harness.writer.of('social.raw.posts');
+    const ids = new Set(posts.map((post) => post.envelope.entity_id));
+    assert.equal(ids.size, 60, 'every video of the 28-day history, though the incremental walk reaches back one day');
+    const polled = new Set(
+      posts
+        .filter((post) => (post.envelope as unknown as { lineage: { method: string } }).lineage.method === 'POLL')
+        .map((post) => post.envelope.entity_id),
+    );
+    assert.ok(polled.size < 10, `the incremental walk alone saw only the last day (${polled.size})`);
+  });
+
   it('video/query partial answer: the ids it lacks are counted and logged, the rest land', async () => {
     harness = await Harness.start({ accounts: 1 });
     const [openId] = harness.openIds;
