@@ -3,7 +3,7 @@
 // API, a client key and secret and at least one seed credential; otherwise it says why and skips.
 // It makes 2 calls per account (user/info, one page of video/list) and writes nothing to Kafka.
 import assert from 'node:assert/strict';
-import { createMemoryCredentialStore, cursorPaginator } from '@tributary/connector-kit';
+import { createMemoryCredentialStore, cursorPaginator, systemClock } from '@tributary/connector-kit';
 import type { StreamContext } from '@tributary/connector-kit';
 import { topicValueType } from '@tributary/events';
 import {
@@ -46,7 +46,7 @@ describe('source-tiktok (real API, opt-in)', function () {
       refreshSkewMs: settings.credentials.refreshSkewMs,
       requestsPerWindow: settings.tiktok.requestsPerWindow,
       rateWindowMs: settings.tiktok.rateWindowMs,
-      clock: { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+      clock: systemClock,
       logger,
       registry: new Registry(),
     });

@@ -67,9 +67,13 @@ export class CountingAgent extends Agent {
 export class RecordingWriter implements EventWriter {
   readonly events: OutgoingEvent[] = [];
   failWith: unknown;
+  /** Writes containing an event of these topics fail (a Kafka outage for one topic). */
+  readonly failingTopics = new Set<string>();
 
   async write(events: readonly OutgoingEvent[]): Promise<void> {
     if (this.failWith !== undefined) throw this.failWith;
+    if (events.some((event) => this.failingTopics.has(event.topic)))
+      throw new Error(`writing to ${[...this.failingTopics].join(', ')} failed`);
     this.events.push(...events);
   }
 
@@ -101,7 +105,7 @@ export class Harness {
   readonly checkpoints = createMemoryCheckpointStore();
   readonly credentialStore = createMemoryCredentialStore();
   readonly registry = new Registry();
-  readonly controller = new AbortController();
+  controller = new AbortController();
   readonly logLines: string[] = [];
   readonly logger: Logger;
   sim!: PlatformSim;
@@ -163,6 +167,7 @@ export class Harness {
   }
 
   startRun(options: { backfillStartAt?: number } = {}): SourceRun {
+    this.controller = new AbortController();
     this.run = runSource({
       declaration: this.service.declaration,
       requester: this.requester,
@@ -242,9 +247,15 @@ export class Harness {
     return this.agent.answers.filter((answer) => answer.status === status && answer.path.endsWith(pathEnd)).length;
   }
 
-  async close(): Promise<void> {
-    this.controller.abort(new Error('test over'));
+  /** Stops the run (loops finish the page in hand), as a crash-free stop before a restart. */
+  async stopRun(): Promise<void> {
+    this.controller.abort(new Error('stopping'));
     if (this.run) await this.clock.runUntilSettled(this.run.done);
+    this.run = undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.stopRun();
     await this.requester.close();
     await this.sim.close();
     await this.agent.close();

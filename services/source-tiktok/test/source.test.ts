@@ -45,6 +45,29 @@ describe('source-tiktok: collection against the platform simulator', function ()
     assert.equal(harness.served(429), 0);
   });
 
+  it('a restart within the collection slot re-collects with the same event ids (idempotent at every hop)', async () => {
+    harness = await Harness.start({ accounts: 1 });
+    const run = harness.startRun();
+    await harness.until(() => run.health().filter((entry) => entry.lastSuccessAt !== null).length >= 3, HOUR);
+    await harness.stopRun();
+    const ids = (topic: string) => harness!.writer.of(topic).map((event) => event.envelope.event_id);
+    const first = new Map(
+      ['social.raw.posts', 'social.raw.post-metrics', 'social.raw.account-metrics'].map((topic) => [topic, new Set(ids(topic))]),
+    );
+    harness.writer.events.length = 0;
+    const restarted = harness.startRun();
+    await harness.until(() => restarted.health().filter((entry) => entry.lastSuccessAt !== null).length >= 3, 5 * MINUTE);
+    for (const [topic, before] of first) {
+      const again = ids(topic);
+      assert.ok(again.length > 0, `${topic} re-collected`);
+      assert.deepEqual(
+        again.filter((id) => !before.has(id)),
+        [],
+        `${topic}: no new ids in the same slot`,
+      );
+    }
+  });
+
   it('rotating refresh tokens: refreshes before the 2 h expiry, persists the new refresh token, the old one is dead, collection goes on', async () => {
     harness = await Harness.start({ accounts: 1 });
     const [openId] = harness.openIds;

@@ -139,6 +139,24 @@ describe('source-tiktok: webhooks', function () {
     assert.equal(h.served(401), 0, 'no call was made with the revoked token');
   });
 
+  it('authorization.removed whose Deletion cannot be written: the credential is suspended anyway, the hook failure is counted, the notification is persisted', async () => {
+    const h = await start({ accounts: 1 });
+    const [revoked] = h.openIds as [string];
+    await h.runFor(5 * MINUTE);
+    h.writer.failingTopics.add('social.raw.deletions');
+    const attempt = await h.sim.webhooks.tiktokRemoveAuthorization(revoked, 1);
+    assert.equal(attempt?.status, 200, 'the notification itself was durable');
+    await receiverIdle();
+    assert.equal(h.requester.health().credentials.find((entry) => entry.id === revoked)?.state, 'suspended');
+    assert.equal(await h.counter('tributary_webhook_hook_failures_total'), 1);
+    assert.equal(h.writer.of('social.raw.deletions').length, 0);
+    assert.equal(
+      h.writer.of('social.raw.webhook-notifications').filter((n) => n.topic === 'authorization.removed').length,
+      1,
+      'the notification stays in Kafka to reprocess',
+    );
+  });
+
   it('video.publish.completed wakes the video list (Post) and polls the announced video at once, long before the list cadence', async () => {
     const h = await start({ accounts: 1, knobs: { content: { newPostsPerDay: 24 } }, overrides: { 'tiktok.videosIntervalMs': 6 * HOUR } });
     await h.runFor(10 * MINUTE);
