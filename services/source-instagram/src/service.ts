@@ -1,7 +1,13 @@
 // The runSourceService options of source-instagram: the declaration, the request pipeline (profile, OAuth refresh
 // of Instagram Login tokens, Meta usage quota) and the webhook route. Tests run the same wiring against the simulator.
-import { createCredentialStore, createOAuthAuthenticator, createQuotaLedger, createRequester } from '@tributary/connector-kit';
-import type { Clock, RunSourceServiceOptions } from '@tributary/connector-kit';
+import {
+  createConnectorMetrics,
+  createCredentialStore,
+  createOAuthAuthenticator,
+  createQuotaLedger,
+  createRequester,
+} from '@tributary/connector-kit';
+import type { Clock, Requester, RequesterDependencies, RetryOptions, RunSourceServiceOptions } from '@tributary/connector-kit';
 import { instagramProfile, instagramQuotaPolicies, instagramRefreshSpec } from './profile.ts';
 import { createInstagramSource } from './source.ts';
 import type { InstagramSource } from './source.ts';
@@ -9,6 +15,37 @@ import { parseSeedCredentials } from './spec.ts';
 import type { InstagramSourceSettings } from './spec.ts';
 import { instagramWebhookRoute } from './webhooks.ts';
 import { insightsCadence } from './source.ts';
+
+/** The request pipeline: Graph profile, OAuth refresh of Instagram Login tokens, Meta usage quota. */
+export function createInstagramRequester(
+  values: Pick<InstagramSourceSettings, 'instagram' | 'credentials'>,
+  dependencies: RequesterDependencies & { retry?: RetryOptions },
+): Requester {
+  const { logger, clock } = dependencies;
+  const ig = values.instagram;
+  return createRequester({
+    profile: instagramProfile({ baseUrl: ig.apiBaseUrl, apiVersion: ig.apiVersion }),
+    authenticator: createOAuthAuthenticator({
+      platform: 'INSTAGRAM',
+      credentials: parseSeedCredentials(ig.seedCredentials),
+      refresh: instagramRefreshSpec(ig),
+      store: createCredentialStore(values.credentials),
+      clock,
+      logger,
+      refreshSkewMs: ig.refreshSkewMs,
+    }),
+    quota: createQuotaLedger({
+      platform: 'INSTAGRAM',
+      policies: instagramQuotaPolicies({ pauseAtPercent: ig.usagePauseAtPercent }),
+      clock,
+      logger,
+    }),
+    metrics: createConnectorMetrics(dependencies.registry),
+    clock,
+    logger,
+    ...(dependencies.retry ? { retry: dependencies.retry } : {}),
+  });
+}
 
 export function createInstagramService(
   loadSettings: () => InstagramSourceSettings,
@@ -21,29 +58,9 @@ export function createInstagramService(
     declaration: source.declaration,
     loadSettings: () => settings,
     ...(options.clock ? { clock: options.clock } : {}),
-    createRequester: (values, { logger, registry, clock }) => {
-      source.issues.attach(registry, logger);
-      const ig = values.instagram;
-      return createRequester({
-        profile: instagramProfile({ baseUrl: ig.apiBaseUrl, apiVersion: ig.apiVersion }),
-        authenticator: createOAuthAuthenticator({
-          platform: 'INSTAGRAM',
-          credentials: parseSeedCredentials(ig.seedCredentials),
-          refresh: instagramRefreshSpec(ig),
-          store: createCredentialStore(values.credentials),
-          clock,
-          logger,
-          refreshSkewMs: ig.refreshSkewMs,
-        }),
-        quota: createQuotaLedger({
-          platform: 'INSTAGRAM',
-          policies: instagramQuotaPolicies({ pauseAtPercent: ig.usagePauseAtPercent }),
-          clock,
-          logger,
-        }),
-        clock,
-        logger,
-      });
+    createRequester: (values, dependencies) => {
+      source.issues.attach(dependencies.registry, dependencies.logger);
+      return createInstagramRequester(values, dependencies);
     },
     webhooks: (values, { logger, writer, run }) =>
       values.instagram.appSecret === ''
