@@ -173,7 +173,7 @@ describe('source-instagram against the platform simulator', function () {
     );
     assert.ok(young.length > 0);
     for (const item of young) {
-      const snapshots = harness.of('social.raw.post-metrics', item.id).filter(fromInsights);
+      const snapshots: Array<Record<string, unknown>> = harness.of('social.raw.post-metrics', item.id).filter(fromInsights);
       assert.ok(snapshots.length > 0, `${item.id}: an insights snapshot, even though nothing is available`);
       for (const snapshot of snapshots) {
         assert.equal(snapshot.reach, null, 'unavailable is null, never 0');
@@ -217,7 +217,7 @@ describe('source-instagram against the platform simulator', function () {
     const expired = stories.filter((story) => story.publishedAt + DAY <= START + 25 * HOUR);
     assert.ok(expired.length > 0);
     for (const story of expired) {
-      const pushed = harness
+      const pushed: Array<Record<string, unknown>> = harness
         .of('social.raw.post-metrics', story.id)
         .filter((value) => (value.envelope as { lineage: { method: string } }).lineage.method === 'WEBHOOK');
       assert.equal(pushed.length, 1, `story ${story.id}: one snapshot from story_insights`);
