@@ -49,11 +49,16 @@ export function tiktokWebhookRoutes(options: TikTokWebhookOptions): WebhookRoute
       const platformReason = typeof reason === 'number' || typeof reason === 'string' ? String(reason) : null;
       // Suspend first: the grant is gone whatever happens to the write, and a failed write leaves the
       // notification in Kafka for reprocessing.
-      await options.authenticator()?.suspend?.(credential, `authorization.removed (reason ${platformReason ?? 'unknown'})`);
+      // An account this collector has no credential for (never configured, or removed since) still gets its Deletion.
+      const authenticator = options.authenticator();
+      const known = authenticator?.health().some((entry) => entry.id === credential) ?? false;
+      if (known) await authenticator!.suspend?.(credential, `authorization.removed (reason ${platformReason ?? 'unknown'})`);
       await options.writer.write([revocation(options.source, notification, event.userOpenId, event.createTime, platformReason, path)]);
       logger.warn(
-        { account: event.userOpenId, credential, reason: platformReason, configured: scope !== undefined },
-        'TikTok authorization removed: credential suspended, deletion written.',
+        { account: event.userOpenId, credential: known ? credential : null, reason: platformReason, configured: scope !== undefined },
+        known
+          ? 'TikTok authorization removed: credential suspended, deletion written.'
+          : 'TikTok authorization removed for an account without a credential here: deletion written.',
       );
       return;
     }

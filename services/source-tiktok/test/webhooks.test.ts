@@ -157,6 +157,29 @@ describe('source-tiktok: webhooks', function () {
     );
   });
 
+  it('authorization.removed for an account without a credential here still writes its Deletion', async () => {
+    const h = await start({ accounts: 1 });
+    const stranger = '-000ffffffff-ffff-ffff-ffffffffffff';
+    const attempt = await h.sim.webhooks.deliverTo(url, {
+      platform: 'tiktok',
+      event: 'authorization.removed',
+      openId: stranger,
+      content: { reason: 3 },
+    });
+    assert.equal(attempt.status, 200);
+    await receiverIdle();
+    assert.equal(await h.counter('tributary_webhook_hook_failures_total'), 0);
+    const deletions = h.writer.of('social.raw.deletions');
+    assert.deepEqual(
+      deletions.map((deletion) => [deletion.account_id, deletion.platform_reason]),
+      [[stranger, '3']],
+    );
+    assert.ok(
+      h.requester.health().credentials.every((entry) => entry.state === 'active'),
+      'no configured credential was touched',
+    );
+  });
+
   it('video.publish.completed wakes the video list (Post) and polls the announced video at once, long before the list cadence', async () => {
     const h = await start({ accounts: 1, knobs: { content: { newPostsPerDay: 24 } }, overrides: { 'tiktok.videosIntervalMs': 6 * HOUR } });
     await h.runFor(10 * MINUTE);
