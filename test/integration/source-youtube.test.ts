@@ -79,6 +79,7 @@ describe('source-youtube (integration): simulator → service → Kafka', functi
         'webhook.port': 0,
         'telemetry.logLevel': 'warn',
         'youtube.apiBaseUrl': sim.baseUrls.youtube,
+        'youtube.analyticsBaseUrl': sim.baseUrls.youtubeAnalytics,
         'youtube.tokenUrl': sim.baseUrls.googleOAuth,
         'youtube.hubUrl': sim.baseUrls.youtubeWebSubHub,
         'youtube.clientId': credentials.clientId,
@@ -158,9 +159,14 @@ describe('source-youtube (integration): simulator → service → Kafka', functi
       return values;
     };
     const truth = sim.groundTruth({ platform: 'youtube' });
-    const uploaded = new Set(truth.entities.filter((e) => e.kind === 'video' && e.endpoint === 'playlistItems.list').map((e) => e.id));
+    const uploaded = new Set(truth.entities.filter((e) => e.kind === 'video').map((e) => e.id));
     assert.ok(uploaded.size >= 100, `both channels' uploads were listed (${uploaded.size})`);
-    const postIds = new Set((await read('social.raw.posts')).map((post) => post.envelope.entity_id));
+    const posts = await read('social.raw.posts');
+    const postIds = new Set(posts.map((post) => post.envelope.entity_id));
+    assert.ok(
+      posts.some((post) => post.format === 'SHORT'),
+      'Shorts classified through the Analytics API',
+    );
     assert.deepEqual(
       [...uploaded].filter((id) => !postIds.has(id)),
       [],

@@ -1,5 +1,5 @@
 // @tributary/source-youtube: YouTube Data API v3 + WebSub → social.raw.* (README).
-export { createYouTubeRequester, createYouTubeSource } from './source.ts';
+export { createYouTubeRequester, createYouTubeSource, routeByEndpoint } from './source.ts';
 export type { YouTubeRequesterDependencies, YouTubeSource } from './source.ts';
 export { loadYouTubeSettings, parseSeedCredentials, youtubeSchema, youtubeSourceSchema, SERVICE } from './spec.ts';
 export type { YouTubeSettings, YouTubeSourceSettings } from './spec.ts';
@@ -19,6 +19,7 @@ export type { DataIssue } from './records.ts';
 export { channelStream, mapChannels } from './streams/channel.ts';
 export { uploadsPlaylistId, uploadsStream } from './streams/uploads.ts';
 export { formatOf, mapVideos, videosStream } from './streams/videos.ts';
+export { shortsClassificationStream, zonedDate } from './streams/shorts-classification.ts';
 export { WEBSUB_PATH, channelTopic, youtubeWebSub, youtubeWebhookRoutes } from './webhooks.ts';
 export type { YouTubeWebSub, YouTubeWebSubOptions } from './webhooks.ts';
 export { startWebSubSubscriber } from './websub-subscriber.ts';

@@ -21,7 +21,8 @@ export type DataIssue =
   | 'duration-unreadable'
   | 'item-without-id'
   | 'video-missing-from-batch'
-  | 'playlist-item-without-video';
+  | 'playlist-item-without-video'
+  | 'analytics-table-unreadable';
 
 /**
  * Counts data issues per kind (and exports them to Prometheus once attached to a registry).

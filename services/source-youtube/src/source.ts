@@ -1,20 +1,32 @@
-// The YouTube source: its declaration (streams channel, uploads, videos) and the request pipeline
-// (profile + Google OAuth refresh + Data API quota ledger) built from the settings.
+// The YouTube source: its declaration (streams channel, uploads, videos, shorts_classification) and
+// the request pipelines (Data API: profile + Google OAuth refresh + daily-units ledger; Analytics API:
+// its own profile, the same tokens) built from the settings.
 import {
+  createConnectorMetrics,
   createCredentialStore,
   createOAuthAuthenticator,
-  createConnectorMetrics,
   createQuotaLedger,
   createRequester,
+  retryAfterPolicy,
 } from '@tributary/connector-kit';
-import type { Clock, CredentialStore, Requester, RetryOptions, SourceDeclaration, BreakerOptions } from '@tributary/connector-kit';
+import type {
+  BreakerOptions,
+  Clock,
+  CredentialStore,
+  Requester,
+  RequesterHealth,
+  RetryOptions,
+  SourceDeclaration,
+  StreamDeclaration,
+} from '@tributary/connector-kit';
 import type { Logger } from '@tributary/telemetry';
 import type { Registry } from 'prom-client';
-import { youtubeProfile, youtubeQuotaPolicies, youtubeRefresh } from './profile.ts';
+import { youtubeAnalyticsProfile, youtubeProfile, youtubeQuotaPolicies, youtubeRefresh } from './profile.ts';
 import { DataQuality } from './records.ts';
 import { parseSeedCredentials, SERVICE } from './spec.ts';
 import type { YouTubeSettings, YouTubeSourceSettings } from './spec.ts';
 import { channelStream } from './streams/channel.ts';
+import { shortsClassificationStream } from './streams/shorts-classification.ts';
 import { uploadsStream } from './streams/uploads.ts';
 import { videosStream } from './streams/videos.ts';
 
@@ -22,32 +34,39 @@ export interface YouTubeSource {
   declaration: SourceDeclaration;
   /** Normalised values and missing items, counted (exported once attached to the service's registry). */
   quality: DataQuality;
+  /** creatorContentType per video id, filled by the shorts_classification stream, read by the videos mapping. */
+  contentTypes: Map<string, string>;
 }
 
 export function createYouTubeSource(settings: YouTubeSettings, quality = new DataQuality()): YouTubeSource {
-  return {
-    quality,
-    declaration: {
-      name: SERVICE,
-      platform: 'YOUTUBE',
-      streams: [
-        channelStream({ everyMs: settings.channelEveryMs, quality }),
-        uploadsStream({
-          everyMs: settings.uploadsEveryMs,
-          pageSize: settings.uploadsPageSize,
-          lookbackMs: settings.uploadsLookbackMs,
-          quality,
-        }),
-        videosStream({
-          minIntervalMs: settings.videosMinIntervalMs,
-          maxIntervalMs: settings.videosMaxIntervalMs,
-          trackingWindowMs: settings.videosTrackingWindowMs,
-          freshForMs: settings.videosFreshForMs,
-          quality,
-        }),
-      ],
-    },
-  };
+  const contentTypes = new Map<string, string>();
+  const streams: StreamDeclaration[] = [
+    channelStream({ everyMs: settings.channelEveryMs, quality }),
+    uploadsStream({
+      everyMs: settings.uploadsEveryMs,
+      pageSize: settings.uploadsPageSize,
+      lookbackMs: settings.uploadsLookbackMs,
+      quality,
+    }),
+    videosStream({
+      minIntervalMs: settings.videosMinIntervalMs,
+      maxIntervalMs: settings.videosMaxIntervalMs,
+      trackingWindowMs: settings.videosTrackingWindowMs,
+      freshForMs: settings.videosFreshForMs,
+      quality,
+      contentTypes,
+    }),
+  ];
+  if (settings.shortsClassificationEveryMs > 0)
+    streams.push(
+      shortsClassificationStream({
+        everyMs: settings.shortsClassificationEveryMs,
+        windowDays: settings.shortsClassificationWindowDays,
+        contentTypes,
+        quality,
+      }),
+    );
+  return { quality, contentTypes, declaration: { name: SERVICE, platform: 'YOUTUBE', streams } };
 }
 
 export interface YouTubeRequesterDependencies {
@@ -86,14 +105,50 @@ export function createYouTubeRequester(
     clock,
     logger,
   });
-  return createRequester({
-    profile: youtubeProfile(youtube.apiBaseUrl),
+  const shared = {
     authenticator,
-    quota,
     clock,
     logger,
     metrics: createConnectorMetrics(dependencies.registry),
     ...(dependencies.retry ? { retry: dependencies.retry } : {}),
     ...(dependencies.breaker ? { breaker: dependencies.breaker } : {}),
+  };
+  const data = createRequester({ profile: youtubeProfile(youtube.apiBaseUrl), quota, ...shared });
+  // The Analytics API is another host with its own limits (not Data API units): its own pipeline, the same tokens.
+  const analytics = createRequester({
+    profile: youtubeAnalyticsProfile(youtube.analyticsBaseUrl),
+    quota: createQuotaLedger({ platform: 'YOUTUBE', policies: [retryAfterPolicy()], clock, logger }),
+    ...shared,
   });
+  return routeByEndpoint({ 'analytics.reports': analytics }, data);
+}
+
+/**
+ * One Requester over several pipelines, chosen by ApiRequest.endpoint (a source whose API spans hosts).
+ * Generic: a candidate for the kit (a declaration's streams all get one requester).
+ */
+export function routeByEndpoint(routes: Readonly<Record<string, Requester>>, fallback: Requester): Requester {
+  const all = [fallback, ...Object.values(routes).filter((requester) => requester !== fallback)];
+  return {
+    request: (request) => (routes[request.endpoint] ?? fallback).request(request),
+    health(): RequesterHealth {
+      const healths = all.map((requester) => requester.health());
+      const first = healths[0]!;
+      return {
+        platform: first.platform,
+        credentials: first.credentials, // one authenticator behind every route
+        circuits: healths.flatMap((health) => health.circuits),
+        quotas: healths.flatMap((health) => health.quotas),
+        cache: {
+          hits: healths.reduce((sum, health) => sum + health.cache.hits, 0),
+          misses: healths.reduce((sum, health) => sum + health.cache.misses, 0),
+          notModified: healths.reduce((sum, health) => sum + health.cache.notModified, 0),
+          shared: healths.reduce((sum, health) => sum + health.cache.shared, 0),
+        },
+      };
+    },
+    close: async () => {
+      await Promise.all(all.map((requester) => requester.close()));
+    },
+  };
 }

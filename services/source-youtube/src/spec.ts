@@ -35,6 +35,8 @@ export interface YouTubeSettings {
   videosMaxIntervalMs: number;
   videosTrackingWindowMs: number;
   videosFreshForMs: number;
+  shortsClassificationEveryMs: number;
+  shortsClassificationWindowDays: number;
 }
 
 export interface YouTubeSourceSettings {
@@ -170,6 +172,18 @@ export const youtubeSchema: convict.Schema<YouTubeSettings> = {
     format: 'positive-int',
     default: 2 * DAY,
     env: `${ENV}_VIDEOS_FRESH_FOR_MS`,
+  },
+  shortsClassificationEveryMs: {
+    doc: 'How often the Analytics API is asked which videos are Shorts (creatorContentType); 0 turns the stream off. Needs the yt-analytics.readonly scope.',
+    format: 'nat',
+    default: 6 * HOUR,
+    env: `${ENV}_SHORTS_CLASSIFICATION_EVERY_MS`,
+  },
+  shortsClassificationWindowDays: {
+    doc: 'Days of Analytics data the Shorts classification reads (its 200 most-viewed videos of the window are classified).',
+    format: 'positive-int',
+    default: 28,
+    env: `${ENV}_SHORTS_CLASSIFICATION_WINDOW_DAYS`,
   },
 };
 

@@ -22,9 +22,7 @@ describe('source-youtube: against the platform simulator', function () {
     await harness.advance(HOUR); // the videos fan-out picks up what the uploads walk discovered within its minimum interval
     const channelId = harness.channelIds[0]!;
     const truth = sim.groundTruth({ platform: 'youtube' });
-    const servedVideos = new Set(
-      truth.entities.filter((entity) => entity.kind === 'video' && entity.endpoint === 'playlistItems.list').map((e) => e.id),
-    );
+    const servedVideos = new Set(truth.entities.filter((entity) => entity.kind === 'video').map((e) => e.id));
     assert.ok(servedVideos.size > 0);
     const posts = writer.on('social.raw.posts');
     assert.deepEqual(
@@ -184,5 +182,29 @@ describe('source-youtube: against the platform simulator', function () {
     const requestsAfterSuspension = harness.sim.stats().requests.youtube!;
     await harness.advance(6 * HOUR);
     assert.ok(harness.sim.stats().requests.youtube! - requestsAfterSuspension <= 1, 'a suspended credential sends nothing');
+  });
+
+  it('shorts_classification: the Analytics creatorContentType turns Shorts into format SHORT on the next videos poll', async () => {
+    harness = await Harness.start({ startTime: START });
+    await harness.advance(HOUR);
+    const kinds = new Map(harness.sim.youtube.channels[0]!.videos.publishedBy(harness.clock.now()).map((v) => [v.id, v.kind]));
+    assert.ok(harness.source.contentTypes.size > 0, 'the report classified videos');
+    const posts = harness.writer.on('social.raw.posts');
+    const classified = posts.filter((p) => harness!.source.contentTypes.has((p.envelope as { entity_id: string }).entity_id));
+    assert.ok(classified.length > 0);
+    for (const post of classified) {
+      const kind = kinds.get((post.envelope as { entity_id: string }).entity_id);
+      assert.equal(post.format, kind === 'short' ? 'SHORT' : kind === 'live' ? 'LIVE' : 'VIDEO');
+    }
+    assert.ok(
+      classified.some((p) => p.format === 'SHORT'),
+      'the simulator has Shorts among them',
+    );
+    assert.equal(harness.requests.filter((r) => r.endpoint === 'analytics.reports').length, 1);
+    assert.equal(
+      harness.requester.health().quotas.find((q) => q.scope === 'youtube:daily-units')!.used,
+      harness.sim.stats().youtubeQuota.used,
+      'Analytics calls are not Data API units',
+    );
   });
 });
