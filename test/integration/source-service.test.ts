@@ -9,6 +9,7 @@ import { metaSignature256, openCheckpointStore, runSourceService, singleStream, 
 import type { ApiRequest, ApiResponse, Requester, RequesterHealth, SignalSource, SourceServiceSettings } from '@tributary/connector-kit';
 import { createLogger } from '@tributary/telemetry';
 import { useTestStack, uniqueName } from '@tributary/testing';
+import { createTopics, readRaw } from './kafka-runtime-fixture.ts';
 import type { TestStack } from '@tributary/testing';
 
 class FakeSignals extends EventEmitter implements SignalSource {}
@@ -47,6 +48,8 @@ describe('source service lifecycle (integration)', function () {
     const requester = fakeRequester();
     const signals = new FakeSignals();
     const exits: number[] = [];
+    const notificationsTopic = uniqueName('test.source-service.notifications', '.');
+    await createTopics(stack.kafka, [[notificationsTopic, 1]]);
     const settings: SourceServiceSettings = {
       source: {
         scopes: ['acc-1'],
@@ -55,7 +58,7 @@ describe('source service lifecycle (integration)', function () {
         backfillProgressEveryPages: 50,
         shutdownTimeoutMs: 20_000,
         checkpointTopic: 'tributary.collector-state',
-        topicOverrides: [],
+        topicOverrides: [`social.raw.webhook-notifications=${notificationsTopic}`],
       },
       http: { host: '127.0.0.1', port: 0, maxBodyBytes: 1024 },
       webhook: {
@@ -141,6 +144,8 @@ describe('source service lifecycle (integration)', function () {
     assert.equal(delivered.status, 200);
     for (let attempt = 0; attempt < 100 && requester.calls.length < 2; attempt++) await delay(100);
     assert.equal(requester.calls.length, 2, 'the hook woke the stream before its hourly cadence');
+    const [persisted] = await readRaw(stack.kafka, notificationsTopic, 1, 30_000);
+    assert.ok(persisted?.value && persisted.value[0] === 0, 'the notification landed, Confluent-framed, in the overriding topic');
     const unsigned = await fetch(`${service.webhooks.url}/webhooks/test`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

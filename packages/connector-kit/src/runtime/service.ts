@@ -19,7 +19,7 @@ import type { Logger } from '@tributary/telemetry';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { systemClock } from '../clock.ts';
 import type { Clock, EventWriter, Requester, RequesterHealth } from '../contracts.ts';
-import { WEBHOOK_NOTIFICATIONS_TOPIC, createWebhookReceiver } from '../webhooks/receiver.ts';
+import { createWebhookReceiver } from '../webhooks/receiver.ts';
 import type { ListeningWebhookReceiver } from '../webhooks/receiver.ts';
 import type { WebhookRoute } from '../webhooks/routes.ts';
 import { openCheckpointStore } from './checkpoint-store.ts';
@@ -331,7 +331,7 @@ export async function runSourceService<S extends SourceServiceSettings>(
       timestampToleranceMs: receiverSettings.timestampToleranceMs,
       replayCacheSize: receiverSettings.replayCacheSize,
       replayCacheTtlMs: receiverSettings.replayCacheTtlMs,
-      ...(topicOverrides[WEBHOOK_NOTIFICATIONS_TOPIC] ? { kafkaTopic: topicOverrides[WEBHOOK_NOTIFICATIONS_TOPIC] } : {}),
+      // The writer applies topicOverrides to the notifications too (encoded under the catalogue subject).
     }).listen({ host: receiverSettings.host, port: receiverSettings.port });
   }
   logger.info(
