@@ -1,8 +1,8 @@
 // The source-instagram declaration: five streams over one account scope (the IG user id).
 //   account         single    profile counters                          → AccountMetricsSnapshot
-//   media           list      feed posts and reels, discovers `media`   → Post + PostMetricsSnapshot (likes, comments)
+//   media           list      feed posts and reels, discovers `media`   → Post
 //   stories         list      live stories (ephemeral), discovers `media` with expiresAt
-//   media_insights  fan-out   insights of `media` through Graph batches → PostMetricsSnapshot
+//   media_insights  fan-out   insights of `media` through Graph batches → PostMetricsSnapshot (+ the list's counters)
 //   comments        fan-out   newest comments of young media            → Comment
 import type { CadenceCurve, SourceDeclaration } from '@tributary/connector-kit';
 import { DataIssues, readers } from './records.ts';
@@ -13,10 +13,11 @@ import { accountStream } from './streams/account.ts';
 import { commentsStream } from './streams/comments.ts';
 import { mediaInsightsStream } from './streams/media-insights.ts';
 import { mediaStream } from './streams/media.ts';
+import type { SeenMedia } from './streams/media.ts';
 import { storiesStream } from './streams/stories.ts';
 
 const HOUR = 3_600_000;
-/** Product types remembered for the insights metric lists; beyond this many media the oldest are forgotten. */
+/** Media remembered for the insights stream (product type, counters); beyond this many the oldest are forgotten. */
 const MAX_REMEMBERED_MEDIA = 100_000;
 
 export interface InstagramSource {
@@ -47,13 +48,13 @@ export function insightsCadence(settings: Pick<InstagramSettings, 'insightsMinIn
 export function createInstagramSource(settings: InstagramSettings): InstagramSource {
   const issues = new DataIssues();
   const read = readers(issues);
-  const productTypes = new Map<string, string | null>();
-  const remember = (mediaId: string, productType: string | null): void => {
-    productTypes.delete(mediaId);
-    productTypes.set(mediaId, productType);
-    if (productTypes.size > MAX_REMEMBERED_MEDIA) productTypes.delete(productTypes.keys().next().value!);
+  const seenMedia = new Map<string, SeenMedia>();
+  const remember = (mediaId: string, seen: SeenMedia): void => {
+    seenMedia.delete(mediaId);
+    seenMedia.set(mediaId, seen);
+    if (seenMedia.size > MAX_REMEMBERED_MEDIA) seenMedia.delete(seenMedia.keys().next().value!);
   };
-  const productTypeOf = (mediaId: string): string | null => productTypes.get(mediaId) ?? null;
+  const productTypeOf = (mediaId: string): string | null => seenMedia.get(mediaId)?.productType ?? null;
   const common = { apiVersion: settings.apiVersion, issues, read };
   const declaration: SourceDeclaration = {
     name: SERVICE,
@@ -74,6 +75,7 @@ export function createInstagramSource(settings: InstagramSettings): InstagramSou
         cadence: insightsCadence(settings),
         trackingWindowMs: settings.insightsTrackingWindowMs,
         productTypeOf,
+        seen: (mediaId) => seenMedia.get(mediaId),
       }),
       commentsStream({
         ...common,
@@ -89,5 +91,5 @@ export function createInstagramSource(settings: InstagramSettings): InstagramSou
       }),
     ],
   };
-  return { declaration, issues, read, productTypeOf, isOurMedia: (mediaId) => productTypes.has(mediaId) };
+  return { declaration, issues, read, productTypeOf, isOurMedia: (mediaId) => seenMedia.has(mediaId) };
 }

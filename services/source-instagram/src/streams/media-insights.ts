@@ -13,7 +13,8 @@
 // Why a batch and not one call per media: a sweep of 50 media is 1 HTTP round trip instead of 50 (the budget cost is the
 // same), and a failing media (error 10 "not enough viewers", a deleted post) is one item of the answer, so the others
 // still land — with one call per media, one failing call would end the fan-out sweep.
-// Unavailable insights (an empty `data` array, e.g. while Meta is still processing) map to null, never 0.
+// Unavailable insights (an empty `data` array, e.g. while Meta is still processing) map to null, never 0. likes and
+// comments fall back to the organic like_count / comments_count the media list last read (one snapshot per slot).
 import { fanOutStream } from '@tributary/connector-kit';
 import type { CadenceCurve, FanOutStreamDeclaration, OutgoingEvent } from '@tributary/connector-kit';
 import { entityKey, observation } from '@tributary/events';
@@ -22,6 +23,7 @@ import { forEachBatchAnswer, graphBatchRequest } from '../graph-batch.ts';
 import { ENDPOINTS } from '../profile.ts';
 import { polledEnvelope } from '../records.ts';
 import type { DataIssues, Readers } from '../records.ts';
+import type { SeenMedia } from './media.ts';
 
 /** The metric list per media_product_type (research/platform-apis.md §1). */
 export const INSIGHT_METRICS = {
@@ -59,6 +61,8 @@ export interface MediaInsightsOptions {
   cadence: CadenceCurve;
   trackingWindowMs: number;
   productTypeOf(mediaId: string): string | null;
+  /** The media as the list streams last saw it: its organic counters fill likes and comments when insights lack them. */
+  seen(mediaId: string): SeenMedia | undefined;
 }
 
 interface InsightEntry {
@@ -149,6 +153,9 @@ export function mediaInsightsStream(options: MediaInsightsOptions): FanOutStream
       forEachBatchAnswer(response, entities, issues, 'batch-item-failed', (entity, body) => {
         const { values, navigation } = readInsights(body, entity.id, read);
         if (values.size === 0) issues.report('insights-unavailable', entity.id);
+        const seen = options.seen(entity.id);
+        if ((values.get('likes') ?? null) === null && seen?.likes != null) values.set('likes', seen.likes);
+        if ((values.get('comments') ?? null) === null && seen?.comments != null) values.set('comments', seen.comments);
         const snapshot: PostMetricsSnapshot = {
           envelope: polledEnvelope(
             { entity_kind: 'POST', entity_id: entity.id, observation: observation.metrics(context.snapshotBucket) },

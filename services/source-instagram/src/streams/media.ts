@@ -8,12 +8,14 @@
 //   Limits     Platform (X-App-Usage) and BUC (X-Business-Use-Case-Usage) budgets, 1 call per page (profile.ts).
 //   Changes    caption (edits), like_count and comments_count after first fetch; media insights lag up to 48 h,
 //              hence the lookback. media_url is omitted for media with licensed audio.
-// Maps to a Post (content version over caption, type, permalink, author) and a PostMetricsSnapshot of the
-// organic like_count and comments_count. Discovers the entity set `media` for the insights and comments fan-outs.
+// Maps to a Post (content version over caption, type, permalink, author). The organic like_count and comments_count
+// go into the media's next insights snapshot (media-insights.ts), not into a snapshot of their own: two snapshots of
+// one post in one collection slot would share an event_id (docs/adr/0013) and the newer would replace the other.
+// Discovers the entity set `media` for the insights and comments fan-outs.
 import { graphCursorPagination, listStream } from '@tributary/connector-kit';
 import type { ApiResponse, ListStreamDeclaration, OutgoingEvent, StreamContext } from '@tributary/connector-kit';
 import { contentVersion, entityKey, observation } from '@tributary/events';
-import type { Post, PostFormat, PostMetricsSnapshot } from '@tributary/events';
+import type { Post, PostFormat } from '@tributary/events';
 import { ENDPOINTS } from '../profile.ts';
 import { hashtagsAndMentions, polledEnvelope } from '../records.ts';
 import type { DataIssues, Readers } from '../records.ts';
@@ -54,6 +56,12 @@ export const MEDIA_FIELDS = [
   'owner',
 ].join(',');
 
+export interface SeenMedia {
+  productType: string | null;
+  likes: number | null;
+  comments: number | null;
+}
+
 export interface MediaStreamOptions {
   apiVersion: string;
   issues: DataIssues;
@@ -61,8 +69,11 @@ export interface MediaStreamOptions {
   everyMs: number;
   pageSize: number;
   lookbackMs: number;
-  /** Told the product type of every media seen, so the insights stream asks for the right metric list. */
-  remember(mediaId: string, productType: string | null): void;
+  /**
+   * Told what the insights stream needs of every media seen: its product type (for the metric list) and its organic
+   * counters (the like_count and comments_count of the insights snapshot when insights do not give them).
+   */
+  remember(mediaId: string, seen: SeenMedia): void;
 }
 
 /** Canonical format (schemas/avro/social/post-format.avsc): REELS → REEL, STORY → STORY, FEED by media_type. */
@@ -82,7 +93,7 @@ export function mapMedia(
   item: GraphMedia,
   context: StreamContext,
   response: ApiResponse,
-  options: { apiVersion: string; issues: DataIssues; read: Readers; lineage: string },
+  options: { apiVersion: string; issues: DataIssues; read: Readers; lineage: string; remember(mediaId: string, seen: SeenMedia): void },
 ): OutgoingEvent[] {
   const { read, issues } = options;
   const id = read.id(item.id, 'media.id');
@@ -138,40 +149,12 @@ export function mapMedia(
       },
     },
   };
-  const events: OutgoingEvent[] = [
-    { topic: 'social.raw.posts', key: entityKey('INSTAGRAM', id), value: post as unknown as Record<string, unknown> },
-  ];
-  const likes = read.count(item.like_count, id, 'like_count');
-  const comments = read.count(item.comments_count, id, 'comments_count');
-  if (likes !== null || comments !== null) {
-    const snapshot: PostMetricsSnapshot = {
-      envelope: polledEnvelope(
-        { entity_kind: 'POST', entity_id: id, observation: observation.metrics(context.snapshotBucket) },
-        context,
-        response,
-        options.lineage,
-        options.apiVersion,
-      ),
-      account_id: context.scope,
-      snapshot_bucket: context.snapshotBucket,
-      period: null,
-      views: null,
-      reach: null,
-      likes,
-      comments,
-      shares: null,
-      saves: null,
-      watch_time_total_ms: null,
-      average_watch_time_ms: null,
-      extensions: { tiktok: null, youtube: null, instagram: null },
-    };
-    events.push({
-      topic: 'social.raw.post-metrics',
-      key: entityKey('INSTAGRAM', id),
-      value: snapshot as unknown as Record<string, unknown>,
-    });
-  }
-  return events;
+  options.remember(id, {
+    productType,
+    likes: read.count(item.like_count, id, 'like_count'),
+    comments: read.count(item.comments_count, id, 'comments_count'),
+  });
+  return [{ topic: 'social.raw.posts', key: entityKey('INSTAGRAM', id), value: post as unknown as Record<string, unknown> }];
 }
 
 export function mediaStream(options: MediaStreamOptions): ListStreamDeclaration<GraphMedia> {
@@ -188,10 +171,7 @@ export function mediaStream(options: MediaStreamOptions): ListStreamDeclaration<
       priority: context.priority,
     }),
     paginate: graphCursorPagination<GraphMedia>({}),
-    map: (item, context, response) => {
-      options.remember(String(item.id), text(item.media_product_type));
-      return mapMedia(item, context, response, { ...options, lineage: ENDPOINTS.media.lineage });
-    },
+    map: (item, context, response) => mapMedia(item, context, response, { ...options, lineage: ENDPOINTS.media.lineage }),
     watermark: (item) => read.time(item.timestamp, String(item.id), 'timestamp') ?? 0,
     lookbackMs: options.lookbackMs,
     resumable: false,

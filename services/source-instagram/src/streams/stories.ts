@@ -30,10 +30,7 @@ export function storiesStream(options: Omit<MediaStreamOptions, 'lookbackMs' | '
       priority: context.priority,
     }),
     paginate: graphCursorPagination<GraphMedia>({}),
-    map: (item, context, response) => {
-      options.remember(String(item.id), 'STORY');
-      return mapMedia(item, context, response, { ...options, lineage: ENDPOINTS.stories.lineage });
-    },
+    map: (item, context, response) => mapMedia(item, context, response, { ...options, lineage: ENDPOINTS.stories.lineage }),
     watermark: (item) => read.time(item.timestamp, String(item.id), 'timestamp') ?? 0,
     // Every walk reads all live stories: the list is short and a story's counters change until it expires.
     lookbackMs: STORY_LIFETIME_MS,
