@@ -3,7 +3,9 @@
 //   decimal strings, using JSON.parse's reviver `context.source` (Node ≥ 21);
 // - bytes that are not valid UTF-8, broken JSON, NaN/Infinity literals, an HTML error page
 //   served with 200 and an unexpected content type are a 'malformed' verdict with a short sample;
-// - a body larger than the cap ends the read with CONNECTOR_RESPONSE_TOO_LARGE.
+// - a body larger than the cap ends the read with CONNECTOR_RESPONSE_TOO_LARGE;
+// - an object with the same key twice keeps the LAST value (JSON.parse, and most platforms' own
+//   clients) and the duplicated keys are reported, so the requester counts the anomaly.
 // Error statuses are more forgiving: a proxy's HTML 502 is still a 502, so a body that is not
 // JSON is kept as text and the status decides.
 import { TributaryError } from '@tributary/errors';
@@ -65,6 +67,53 @@ export interface InterpretedBody {
   body: unknown;
   /** Set when the body breaks the JSON contract of a successful response. */
   malformed: ResponseVerdict | null;
+  /** Keys that appeared twice in one object (as written, at most a few); the parsed body kept the last value. */
+  duplicateKeys: string[];
+}
+
+const MAX_DUPLICATES_REPORTED = 5;
+
+/**
+ * Keys repeated within one object of a JSON text, compared as written (escapes not decoded), at
+ * most `limit`. One pass over the text; assumes the text is valid JSON (run after JSON.parse).
+ */
+export function duplicateKeys(text: string, limit = MAX_DUPLICATES_REPORTED): string[] {
+  const found: string[] = [];
+  const objects: Array<Set<string> | null> = []; // null: an array
+  let expectingKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let end = i;
+      for (;;) {
+        end = text.indexOf('"', end + 1);
+        let backslashes = 0;
+        while (text.charCodeAt(end - 1 - backslashes) === 0x5c) backslashes++;
+        if (backslashes % 2 === 0) break;
+      }
+      const keys = objects.at(-1);
+      if (expectingKey && keys) {
+        const key = text.slice(i + 1, end);
+        if (keys.has(key)) {
+          found.push(key);
+          if (found.length >= limit) return found;
+        } else keys.add(key);
+        expectingKey = false;
+      }
+      i = end;
+    } else if (c === 0x7b /* { */) {
+      objects.push(new Set());
+      expectingKey = true;
+    } else if (c === 0x5b /* [ */) {
+      objects.push(null);
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      objects.pop();
+      expectingKey = false;
+    } else if (c === 0x2c /* , */) {
+      expectingKey = Boolean(objects.at(-1));
+    }
+  }
+  return found;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -86,6 +135,7 @@ export function interpretJsonBody(status: number, contentType: string | undefine
     return {
       body: null,
       malformed: success && status !== 204 ? { kind: 'malformed', code: 'empty-body', message: `HTTP ${status} with an empty body` } : null,
+      duplicateKeys: [],
     };
   }
   let text: string;
@@ -93,7 +143,11 @@ export function interpretJsonBody(status: number, contentType: string | undefine
     text = utf8.decode(bytes);
   } catch {
     const latin = Buffer.from(bytes).toString('latin1');
-    return { body: success ? null : latin, malformed: success ? malformed('invalid-utf8', 'Body is not valid UTF-8', latin) : null };
+    return {
+      body: success ? null : latin,
+      malformed: success ? malformed('invalid-utf8', 'Body is not valid UTF-8', latin) : null,
+      duplicateKeys: [],
+    };
   }
   const trimmed = text.trimStart();
   const type = contentType ?? '';
@@ -101,6 +155,7 @@ export function interpretJsonBody(status: number, contentType: string | undefine
     return {
       body: success ? null : text,
       malformed: success ? malformed('html-body', `HTTP ${status} served an HTML page (${type || 'no content type'})`, text) : null,
+      duplicateKeys: [],
     };
   }
   if (!isJsonContentType(type)) {
@@ -109,14 +164,17 @@ export function interpretJsonBody(status: number, contentType: string | undefine
       malformed: success
         ? malformed('unexpected-content-type', `Expected JSON, got content type ${JSON.stringify(type || 'none')}`, text)
         : null,
+      duplicateKeys: [],
     };
   }
   try {
-    return { body: parseJsonText(text), malformed: null };
+    const body = parseJsonText(text);
+    return { body, malformed: null, duplicateKeys: duplicateKeys(text) };
   } catch (error) {
     return {
       body: success ? null : text,
       malformed: success ? malformed('invalid-json', `Body is not valid JSON (${(error as Error).message})`, text) : null,
+      duplicateKeys: [],
     };
   }
 }

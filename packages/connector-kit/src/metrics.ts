@@ -31,6 +31,8 @@ export interface ConnectorMetrics {
   attempt(platform: string, endpoint: string, outcome: AttemptOutcome, seconds: number): void;
   retry(platform: string, endpoint: string, reason: AttemptOutcome): void;
   cache(platform: string, result: CacheResult): void;
+  /** A successful answer that was normalised rather than refused (e.g. duplicate_keys: the last value kept). */
+  anomaly(platform: string, endpoint: string, kind: 'duplicate_keys'): void;
   /** Reports a requester's circuits and quotas on every scrape; returns the function that stops it. */
   track(platform: string, health: () => RequesterHealth): () => void;
 }
@@ -67,6 +69,12 @@ export function createConnectorMetrics(registry: Registry = new Registry()): Con
     name: 'tributary_connector_cache_total',
     help: 'Requests by how the cache answered: hit (TTL), miss (network), not_modified (304), shared (joined an in-flight call).',
     labelNames: ['platform', 'result'] as const,
+    registers: [registry],
+  });
+  const anomalies = new Counter({
+    name: 'tributary_connector_response_anomalies_total',
+    help: 'Successful answers normalised instead of refused, by kind (duplicate_keys: an object repeated a key; the last value was kept).',
+    labelNames: ['platform', 'endpoint', 'kind'] as const,
     registers: [registry],
   });
   new Gauge({
@@ -125,6 +133,9 @@ export function createConnectorMetrics(registry: Registry = new Registry()): Con
     },
     cache(platform, result) {
       cache.inc({ platform, result });
+    },
+    anomaly(platform, endpoint, kind) {
+      anomalies.inc({ platform, endpoint, kind });
     },
     track(platform, health) {
       const entry = { platform, health };

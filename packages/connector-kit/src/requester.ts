@@ -104,6 +104,7 @@ interface HttpAnswer {
   headers: Record<string, string>;
   body: unknown;
   malformed: ResponseVerdict | null;
+  duplicateKeys: string[];
 }
 
 /** Builds the URL of a request: base URL (+ version prefix) and path, or an absolute URL on the same origin; never a token in it. */
@@ -224,6 +225,7 @@ function transportOutcome(error: TributaryError): AttemptOutcome {
 class PipelineRequester implements Requester {
   private readonly profile: PlatformProfile;
   private readonly authenticator: Authenticator | undefined;
+  private readonly duplicateKeyEndpoints = new Set<string>();
   private readonly quota: QuotaLedger | undefined;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -372,6 +374,16 @@ class PipelineRequester implements Requester {
       if (verdict?.kind === 'transient') permit.failure();
       else permit.success();
       const requestId = this.profile.requestId(answer.headers, answer.body);
+      if (answer.duplicateKeys.length > 0) {
+        this.metrics?.anomaly(this.profile.platform, endpoint, 'duplicate_keys');
+        // Warn once per endpoint (the metric counts every one); later ones at debug.
+        const level = this.duplicateKeyEndpoints.has(endpoint) ? 'debug' : 'warn';
+        this.duplicateKeyEndpoints.add(endpoint);
+        this.logger[level](
+          { endpoint, requestId, keys: answer.duplicateKeys },
+          'The platform answered with a key repeated in one object; the last value of each was kept.',
+        );
+      }
       const outcome: AttemptOutcome = verdict ? outcomeOfVerdict(verdict.kind) : answer.status === 304 ? 'not_modified' : 'ok';
       this.metrics?.attempt(this.profile.platform, endpoint, outcome, (performance.now() - startedAt) / 1000);
       this.logAttempt(
@@ -585,8 +597,8 @@ class PipelineRequester implements Requester {
       });
       const responseHeaders = headerRecord(response.headers);
       const bytes = await readBodyCapped(response.body, this.http.maxBodyBytes);
-      const { body: parsed, malformed } = interpretJsonBody(response.statusCode, responseHeaders['content-type'], bytes);
-      return { status: response.statusCode, headers: responseHeaders, body: parsed, malformed };
+      const { body: parsed, malformed, duplicateKeys } = interpretJsonBody(response.statusCode, responseHeaders['content-type'], bytes);
+      return { status: response.statusCode, headers: responseHeaders, body: parsed, malformed, duplicateKeys };
     } catch (error) {
       if (deadline.aborted && !signal.aborted) throw transportError(error, request.endpoint, true);
       throw error;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { bodySample, interpretJsonBody, parseJsonText, readBodyCapped } from '../src/http-json.ts';
+import { bodySample, duplicateKeys, interpretJsonBody, parseJsonText, readBodyCapped } from '../src/http-json.ts';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
 const JSON_TYPE = 'application/json; charset=UTF-8';
@@ -32,7 +32,7 @@ describe('parseJsonText', () => {
 
 describe('interpretJsonBody', () => {
   it('parses a JSON success body', () => {
-    assert.deepEqual(interpretJsonBody(200, JSON_TYPE, bytes('{"data":[1]}')), { body: { data: [1] }, malformed: null });
+    assert.deepEqual(interpretJsonBody(200, JSON_TYPE, bytes('{"data":[1]}')), { body: { data: [1] }, malformed: null, duplicateKeys: [] });
   });
 
   it('accepts +json and text/javascript (older Graph versions)', () => {
@@ -89,5 +89,25 @@ describe('readBodyCapped', () => {
     await assert.rejects(readBodyCapped(Readable.from([Buffer.from('abc'), Buffer.from('de')]), 4), {
       code: 'CONNECTOR_RESPONSE_TOO_LARGE',
     });
+  });
+});
+
+describe('duplicateKeys', () => {
+  it('finds keys repeated within one object, at any depth, and only there', () => {
+    assert.deepEqual(duplicateKeys('{"a":1,"b":{"a":2,"c":3},"d":[{"a":1},{"a":2}]}'), []);
+    assert.deepEqual(duplicateKeys('{"a":1,"b":2,"a":3}'), ['a']);
+    assert.deepEqual(duplicateKeys('{"data":[{"id":"1","id":"2"}],"paging":{"next":"x","next":"y"}}'), ['id', 'next']);
+  });
+
+  it('is not fooled by keys inside string values, escaped quotes or values that look like keys', () => {
+    assert.deepEqual(duplicateKeys('{"a":"{\\"a\\":1}","b":"a","c":["a","a"]}'), []);
+    assert.deepEqual(duplicateKeys('{"q\\"x":1,"q\\"x":2}'), ['q\\"x']);
+  });
+
+  it('is reported by interpretJsonBody, whose body keeps the last value', () => {
+    const result = interpretJsonBody(200, JSON_TYPE, bytes('{"views":1,"views":2}'));
+    assert.deepEqual(result.body, { views: 2 });
+    assert.deepEqual(result.duplicateKeys, ['views']);
+    assert.equal(result.malformed, null);
   });
 });

@@ -182,6 +182,21 @@ describe('createRequester', function () {
       });
     }
 
+    it('keeps the last value of a repeated key, and counts the answer as a duplicate_keys anomaly', async () => {
+      const registry = new Registry();
+      build(youtube, { metrics: createConnectorMetrics(registry) });
+      platform.script(() => ({
+        raw: '{"items":[{"id":"a","viewCount":"1","viewCount":"2"}]}',
+        headers: { 'content-type': 'application/json' },
+      }));
+      const response = await requester.request<{ items: Array<{ viewCount: string }> }>(videos);
+      assert.equal(response.body.items[0]!.viewCount, '2');
+      assert.match(
+        await registry.metrics(),
+        /tributary_connector_response_anomalies_total\{platform="YOUTUBE",endpoint="videos.list",kind="duplicate_keys"\} 1/,
+      );
+    });
+
     it('fails a body over the cap with CONNECTOR_RESPONSE_TOO_LARGE', async () => {
       build(youtube, { http: { maxBodyBytes: 64 } });
       platform.script(() => ({ json: { items: 'x'.repeat(200) } }));
