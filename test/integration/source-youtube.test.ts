@@ -27,7 +27,13 @@ import type { TestStack } from '@tributary/testing';
 
 class FakeSignals extends EventEmitter implements SignalSource {}
 
-const RAW = ['social.raw.posts', 'social.raw.post-metrics', 'social.raw.account-metrics', 'social.raw.deletions'] as const;
+const RAW = [
+  'social.raw.posts',
+  'social.raw.post-metrics',
+  'social.raw.account-metrics',
+  'social.raw.deletions',
+  'social.raw.comments',
+] as const;
 const SECRET = 'integration-websub-secret';
 
 type Decoded = { envelope: { entity_id: string; lineage: { endpoint: string; method: string } }; [field: string]: unknown };
@@ -50,7 +56,7 @@ describe('source-youtube (integration): simulator → service → Kafka', functi
       seed: uniqueName('youtube-it'),
       clock: { startTime: Date.now(), speed: 0 },
       accounts: { tiktok: 0, instagram: 0, youtube: 2 },
-      knobs: { youtube: { rateLimitExceededProbability: 0 } },
+      knobs: { youtube: { rateLimitExceededProbability: 0 }, content: { newPostsPerDay: 6 } },
     });
     const credentials = sim.credentials().youtube;
     const channelIds = credentials.accounts.map((account) => account.channelId);
@@ -96,6 +102,7 @@ describe('source-youtube (integration): simulator → service → Kafka', functi
         // Every tracked video polled each second, so the fan-out runs within the test's real time.
         'youtube.videosMinIntervalMs': 1_000,
         'youtube.videosMaxIntervalMs': 1_000,
+        'youtube.commentsEveryMs': 1_000,
       },
     });
     const source = createYouTubeSource(settings.youtube);
@@ -105,7 +112,7 @@ describe('source-youtube (integration): simulator → service → Kafka', functi
       loadSettings: () => settings,
       createRequester: (values, dependencies) => {
         source.quality.attach(dependencies.registry, dependencies.logger);
-        return createYouTubeRequester(values, dependencies);
+        return createYouTubeRequester(values, { ...dependencies, quality: source.quality });
       },
       webhooks: (values, dependencies) =>
         youtubeWebhookRoutes(values, dependencies, { source: source.declaration.name, signal: stopping.signal }),
@@ -116,8 +123,8 @@ describe('source-youtube (integration): simulator → service → Kafka', functi
     try {
       for (let attempt = 0; attempt < 300; attempt++) {
         const health = service.run.health();
-        if (health.filter((entry) => entry.stream === 'videos' && entry.checkpointAt !== null && entry.lastSuccessAt !== null).length >= 2)
-          break;
+        const swept = (stream: string) => health.filter((entry) => entry.stream === stream && entry.checkpointAt !== null).length >= 2;
+        if (swept('videos') && swept('comments')) break;
         await delay(200);
       }
       await delay(1_500); // one more sweep after the first, so every discovered video was polled
@@ -194,6 +201,14 @@ describe('source-youtube (integration): simulator → service → Kafka', functi
     );
     const accounts = new Set((await read('social.raw.account-metrics')).map((snapshot) => snapshot.envelope.entity_id));
     assert.deepEqual([...accounts].sort(), [...channelIds].sort(), 'each channel has its snapshot');
+    const servedComments = new Set(truth.entities.filter((e) => e.kind === 'comment').map((e) => e.id));
+    assert.ok(servedComments.size > 0, 'the young videos had comments');
+    const comments = new Set((await read('social.raw.comments')).map((comment) => comment.envelope.entity_id));
+    assert.deepEqual(
+      [...servedComments].filter((id) => !comments.has(id)),
+      [],
+      'every served comment is a Comment in Kafka',
+    );
     const deletions = await read('social.raw.deletions');
     const webhookDeletion = deletions.find((d) => d.envelope.entity_id === deleted && d.envelope.lineage.method === 'WEBHOOK');
     assert.ok(webhookDeletion, 'the deleted-entry is a Deletion in Kafka');

@@ -19,6 +19,7 @@ export type { DataIssue } from './records.ts';
 export { channelStream, mapChannels } from './streams/channel.ts';
 export { uploadsPlaylistId, uploadsStream } from './streams/uploads.ts';
 export { formatOf, mapVideos, videosStream } from './streams/videos.ts';
+export { commentsStream, mapCommentThreads, recentUploadsStream } from './streams/comments.ts';
 export { shortsClassificationStream, zonedDate } from './streams/shorts-classification.ts';
 export { WEBSUB_PATH, channelTopic, youtubeWebSub, youtubeWebhookRoutes } from './webhooks.ts';
 export type { YouTubeWebSub, YouTubeWebSubOptions } from './webhooks.ts';

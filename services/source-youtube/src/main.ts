@@ -13,7 +13,7 @@ try {
     loadSettings: () => settings,
     createRequester: (values, dependencies) => {
       source.quality.attach(dependencies.registry, dependencies.logger);
-      return createYouTubeRequester(values, dependencies);
+      return createYouTubeRequester(values, { ...dependencies, quality: source.quality });
     },
     webhooks: (values, dependencies) =>
       youtubeWebhookRoutes(values, dependencies, { source: source.declaration.name, signal: stopping.signal }),

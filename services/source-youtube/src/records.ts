@@ -22,7 +22,9 @@ export type DataIssue =
   | 'item-without-id'
   | 'video-missing-from-batch'
   | 'playlist-item-without-video'
-  | 'analytics-table-unreadable';
+  | 'analytics-table-unreadable'
+  | 'comments-video-gone'
+  | 'comments-disabled';
 
 /**
  * Counts data issues per kind (and exports them to Prometheus once attached to a registry).

@@ -1,4 +1,4 @@
-// The YouTube source: its declaration (streams channel, uploads, videos, shorts_classification) and
+// The YouTube source: its declaration (channel, uploads, videos, shorts_classification, recent_uploads, comments) and
 // the request pipelines (Data API: profile + Google OAuth refresh + daily-units ledger; Analytics API:
 // its own profile, the same tokens) built from the settings.
 import {
@@ -9,7 +9,10 @@ import {
   createRequester,
   retryAfterPolicy,
 } from '@tributary/connector-kit';
+import { isTributaryError } from '@tributary/errors';
 import type {
+  ApiRequest,
+  ApiResponse,
   BreakerOptions,
   Clock,
   CredentialStore,
@@ -26,6 +29,7 @@ import { DataQuality } from './records.ts';
 import { parseSeedCredentials, SERVICE } from './spec.ts';
 import type { YouTubeSettings, YouTubeSourceSettings } from './spec.ts';
 import { channelStream } from './streams/channel.ts';
+import { commentsStream, recentUploadsStream } from './streams/comments.ts';
 import { shortsClassificationStream } from './streams/shorts-classification.ts';
 import { uploadsStream } from './streams/uploads.ts';
 import { videosStream } from './streams/videos.ts';
@@ -66,6 +70,10 @@ export function createYouTubeSource(settings: YouTubeSettings, quality = new Dat
         quality,
       }),
     );
+  if (settings.commentsEveryMs > 0) {
+    const young = { everyMs: settings.commentsEveryMs, windowMs: settings.commentsTrackingWindowMs, quality };
+    streams.push(recentUploadsStream(young), commentsStream(young));
+  }
   return { quality, contentTypes, declaration: { name: SERVICE, platform: 'YOUTUBE', streams } };
 }
 
@@ -75,6 +83,8 @@ export interface YouTubeRequesterDependencies {
   clock: Clock;
   /** Defaults to the store the credentials settings describe. */
   store?: CredentialStore;
+  /** Counts the commentThreads.list refusals answered as empty lists. */
+  quality?: DataQuality;
   retry?: RetryOptions;
   breaker?: BreakerOptions;
 }
@@ -120,7 +130,33 @@ export function createYouTubeRequester(
     quota: createQuotaLedger({ platform: 'YOUTUBE', policies: [retryAfterPolicy()], clock, logger }),
     ...shared,
   });
-  return routeByEndpoint({ 'analytics.reports': analytics }, data);
+  return toleratingGoneVideos(routeByEndpoint({ 'analytics.reports': analytics }, data), clock, dependencies.quality);
+}
+
+/** commentThreads.list refusals that mean "no comments to read for this video", not a failed sweep. */
+const NO_COMMENTS = new Set(['videoNotFound', 'commentsDisabled']);
+
+/**
+ * A fan-out sweep stops at its first failed call, so one deleted video (404 videoNotFound) or one with
+ * comments turned off (403 commentsDisabled) would block the comments of every other video until it
+ * leaves the tracking window. Those answers become an empty thread list here, counted.
+ * Kit gap: fan-out streams need per-entity failure tolerance.
+ */
+function toleratingGoneVideos(inner: Requester, clock: Clock, quality: DataQuality | undefined): Requester {
+  return {
+    async request<T>(request: ApiRequest): Promise<ApiResponse<T>> {
+      try {
+        return await inner.request<T>(request);
+      } catch (error) {
+        const code = isTributaryError(error) ? error.details.platformCode : undefined;
+        if (request.endpoint !== 'commentThreads.list' || typeof code !== 'string' || !NO_COMMENTS.has(code)) throw error;
+        quality?.report(code === 'videoNotFound' ? 'comments-video-gone' : 'comments-disabled', String(request.query?.videoId ?? '?'));
+        return { status: 200, body: { items: [] } as T, headers: {}, requestId: null, receivedAt: clock.now(), source: 'network' };
+      }
+    },
+    health: () => inner.health(),
+    close: () => inner.close(),
+  };
 }
 
 /**

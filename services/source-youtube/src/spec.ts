@@ -37,6 +37,8 @@ export interface YouTubeSettings {
   videosFreshForMs: number;
   shortsClassificationEveryMs: number;
   shortsClassificationWindowDays: number;
+  commentsEveryMs: number;
+  commentsTrackingWindowMs: number;
 }
 
 export interface YouTubeSourceSettings {
@@ -184,6 +186,18 @@ export const youtubeSchema: convict.Schema<YouTubeSettings> = {
     format: 'positive-int',
     default: 28,
     env: `${ENV}_SHORTS_CLASSIFICATION_WINDOW_DAYS`,
+  },
+  commentsEveryMs: {
+    doc: 'How often the comment threads of each young video are read (1 unit per video and poll); 0 turns comments off.',
+    format: 'nat',
+    default: HOUR,
+    env: `${ENV}_COMMENTS_EVERY_MS`,
+  },
+  commentsTrackingWindowMs: {
+    doc: 'Comments are collected for videos younger than this.',
+    format: 'positive-int',
+    default: 2 * DAY,
+    env: `${ENV}_COMMENTS_TRACKING_WINDOW_MS`,
   },
 };
 

@@ -128,6 +128,7 @@ export class Harness {
       'youtube.uploadsEveryMs': 3_600_000,
       'youtube.videosMinIntervalMs': 3_600_000,
       'youtube.videosMaxIntervalMs': 24 * 3_600_000,
+      'youtube.commentsEveryMs': 0, // on in the comments test only: it changes the call counts the quota tests reason about
     };
     for (const [key, value] of Object.entries(options.youtube ?? {})) overrides[`youtube.${key}`] = value;
     this.settings = loadYouTubeSettings({ env: {}, files: [], overrides });
@@ -137,6 +138,7 @@ export class Harness {
     this.checkpoints = createMemoryCheckpointStore(options.checkpoints ?? []);
     this.requester = recordingRequester(
       createYouTubeRequester(this.settings, {
+        quality: this.source.quality,
         logger: quietLogger,
         registry: this.registry,
         clock: this.clock,

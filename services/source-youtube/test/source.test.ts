@@ -207,4 +207,41 @@ describe('source-youtube: against the platform simulator', function () {
       'Analytics calls are not Data API units',
     );
   });
+
+  it('comments: the threads of young videos only, one call per video, as Comment events matching what was served', async () => {
+    harness = await Harness.start({
+      startTime: START,
+      knobs: { content: { newPostsPerDay: 12 } },
+      youtube: { commentsEveryMs: HOUR, commentsTrackingWindowMs: 2 * 24 * HOUR },
+    });
+    await harness.advance(HOUR);
+    const now = harness.clock.now();
+    const young = harness.sim.youtube.channels[0]!.videos.publishedBy(now).filter((v) => v.publishedAt >= now - 2 * 24 * HOUR);
+    assert.ok(young.length > 0);
+    const calls = harness.requests.filter((r) => r.endpoint === 'commentThreads.list');
+    assert.ok(calls.length >= young.length && calls.length <= 2 * young.length, `one call per young video and poll (${calls.length})`);
+    const comments = harness.writer.on('social.raw.comments');
+    const served = new Set(
+      harness.sim
+        .groundTruth({ platform: 'youtube' })
+        .entities.filter((e) => e.kind === 'comment')
+        .map((e) => e.id),
+    );
+    assert.ok(served.size > 0, 'the simulator served comments');
+    assert.deepEqual(new Set(comments.map((c) => (c.envelope as { entity_id: string }).entity_id)), served);
+    const youngIds = new Set(young.map((v) => v.id));
+    assert.ok(
+      comments.every((c) => youngIds.has(c.post_id as string)),
+      'no comments of older videos',
+    );
+    assert.ok(comments.every((c) => typeof c.likes === 'number'));
+
+    // A deleted young video (404 videoNotFound) is counted and does not block the other videos' comments.
+    await harness.sim.youtube.deleteVideo(young[0]!.id);
+    const callsBefore = harness.requests.filter((r) => r.endpoint === 'commentThreads.list').length;
+    await harness.advance(HOUR);
+    assert.ok(harness.quality.count('comments-video-gone') >= 1);
+    assert.equal(harness.run!.health().find((h) => h.stream === 'comments')!.consecutiveFailures, 0);
+    assert.ok(harness.requests.filter((r) => r.endpoint === 'commentThreads.list').length - callsBefore >= young.length);
+  });
 });
