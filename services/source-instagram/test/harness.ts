@@ -67,6 +67,8 @@ export class Harness {
   run!: SourceRun;
   receiver: ListeningWebhookReceiver | null = null;
   #open = 0;
+  /** Each circuit's state changes, as sampled around every request: `<endpoint>|<credential>` → states in order. */
+  readonly circuitStates = new Map<string, string[]>();
   readonly #controller = new AbortController();
 
   private constructor(sim: PlatformSim, options: HarnessOptions) {
@@ -103,9 +105,14 @@ export class Harness {
         this.sent.push({ endpoint: request.endpoint, priority: request.priority, query: { ...request.query }, at: this.clock.now() });
         this.#open += 1;
         try {
-          return await inner.request(request);
+          const pending = inner.request(request);
+          // Sampled while the call is in flight, so a half-open trial is seen.
+          await new Promise((resolve) => setImmediate(resolve));
+          this.#sampleCircuits();
+          return await pending;
         } finally {
           this.#open -= 1;
+          this.#sampleCircuits();
         }
       },
       health: () => inner.health(),
@@ -179,6 +186,14 @@ export class Harness {
       const signature = `${this.clock.pendingSleeps}|${this.writer.events.length}|${this.sent.length}|${this.#open}|${this.sim.stats().requests.instagram ?? 0}`;
       stable = signature === last ? stable + 1 : 0;
       last = signature;
+    }
+  }
+
+  #sampleCircuits(): void {
+    for (const circuit of this.requester.health().circuits) {
+      const states = this.circuitStates.get(circuit.key) ?? [];
+      if (states.at(-1) !== circuit.state) states.push(circuit.state);
+      this.circuitStates.set(circuit.key, states);
     }
   }
 

@@ -224,4 +224,55 @@ describe('source-instagram against the platform simulator', function () {
       assert.equal(typeof pushed[0]!.reach, 'number');
     }
   });
+
+  describe('bad input from the platform on the media list', () => {
+    for (const kind of [
+      'malformed-json',
+      'html-200',
+      'wrong-content-type',
+      'nan-number',
+      'duplicate-keys',
+      'millisecond-timestamps',
+    ] as const) {
+      it(`${kind}: reported or normalised and counted, nothing missed after the next walk`, async () => {
+        harness = await Harness.start({
+          startTime: START,
+          instagram: { mediaPageSize: 25 },
+          beforeRun: (sim) => void sim.faults.set({ platform: 'instagram', kind, endpoint: 'media', count: 1 }),
+        });
+        await harness.advance(16 * MINUTE);
+        const media = harness.run.health().find((entry) => entry.stream === 'media')!;
+        const malformed = await harness.attempts('malformed', 'ig.media');
+        if (kind === 'millisecond-timestamps') {
+          assert.ok(harness.source.issues.count('timestamp-as-epoch-ms') > 0, 'normalised and counted');
+        } else if (kind === 'duplicate-keys') {
+          assert.equal(media.lastFailureAt, null, 'JSON with a repeated key is still JSON (the last value wins)');
+        } else {
+          assert.ok(malformed >= 1, `counted as malformed (${malformed})`);
+          assert.equal(media.lastFailureCode, 'CONNECTOR_RESPONSE_MALFORMED');
+        }
+        const posts = ids(harness.writer.on('social.raw.posts'));
+        for (const item of harness.sim.instagram.accounts[0]!.media.publishedBy(START)) assert.ok(posts.has(item.id), `post ${item.id}`);
+        const published = harness.writer.on('social.raw.posts').map((value) => value.published_at);
+        assert.ok(
+          published.every((at) => typeof at === 'number' && at > START - 60 * DAY && at <= START),
+          'times in range, in ms',
+        );
+      });
+    }
+  });
+
+  it('the circuit breaker opens after consecutive 5xx, goes half-open, and closes after a good trial (visible in health)', async () => {
+    harness = await Harness.start({
+      startTime: START,
+      beforeRun: (sim) => void sim.faults.set({ platform: 'instagram', kind: 'server-error', endpoint: 'media', status: 503, count: 5 }),
+    });
+    await harness.advance(40 * MINUTE);
+    const states = [...harness.circuitStates].find(([key]) => key.startsWith('ig.media|'))?.[1] ?? [];
+    assert.ok(states.includes('open'), `opened: ${states.join(' → ')}`);
+    assert.ok(states.includes('half-open'), `half-open: ${states.join(' → ')}`);
+    assert.equal(states.at(-1), 'closed', `closed again: ${states.join(' → ')}`);
+    const posts = ids(harness.writer.on('social.raw.posts'));
+    for (const item of harness.sim.instagram.accounts[0]!.media.publishedBy(START)) assert.ok(posts.has(item.id), `post ${item.id}`);
+  });
 });
