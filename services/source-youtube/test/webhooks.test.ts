@@ -182,6 +182,23 @@ describe('source-youtube: WebSub', function () {
     );
   });
 
+  it('a title-change notification re-polls that video at once: a new Post version with the new title', async () => {
+    await start({ uploadsEveryMs: 24 * HOUR, videosMinIntervalMs: 12 * HOUR, videosMaxIntervalMs: 24 * HOUR });
+    subscribe();
+    await harness.settle();
+    await harness.sim.idle();
+    await harness.advance(12 * HOUR); // the first videos sweep
+    const [first] = harness.writer.on('social.raw.posts');
+    const videoId = (first!.envelope as { entity_id: string }).entity_id;
+    const polledBefore = harness.requests.filter((r) => r.endpoint === 'videos.list').length;
+    await harness.sim.webhooks.youtubeChangeTitle(videoId, 'Ein neuer Titel ✨');
+    await harness.settle();
+    const versions = harness.writer.on('social.raw.posts').filter((p) => (p.envelope as { entity_id: string }).entity_id === videoId);
+    assert.equal(versions.at(-1)!.title, 'Ein neuer Titel ✨');
+    assert.notEqual((versions.at(-1)!.envelope as { event_id: string }).event_id, (first!.envelope as { event_id: string }).event_id);
+    assert.equal(harness.requests.filter((r) => r.endpoint === 'videos.list').length, polledBefore + 1, 'one videos.list, at once');
+  });
+
   it('a deleted-entry notification becomes a Deletion event linked to its delivery', async () => {
     await start();
     subscribe();
