@@ -4,7 +4,15 @@
 // recording EventWriter; the webhook route runs in the kit's receiver on 127.0.0.1:0.
 import { setTimeout as delay } from 'node:timers/promises';
 import { ManualClock, createMemoryCheckpointStore, createWebhookReceiver, runSource } from '@tributary/connector-kit';
-import type { EventWriter, ListeningWebhookReceiver, OutgoingEvent, Requester, SourceRun } from '@tributary/connector-kit';
+import type {
+  ApiRequest,
+  ApiResponse,
+  EventWriter,
+  ListeningWebhookReceiver,
+  OutgoingEvent,
+  Requester,
+  SourceRun,
+} from '@tributary/connector-kit';
 import { startPlatformSim } from '@tributary/platform-sim';
 import type { KnobChanges, PlatformSim } from '@tributary/platform-sim';
 import { createLogger } from '@tributary/telemetry';
@@ -101,11 +109,11 @@ export class Harness {
       retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1_000 },
     });
     this.requester = {
-      request: async (request) => {
+      request: async <T>(request: ApiRequest): Promise<ApiResponse<T>> => {
         this.sent.push({ endpoint: request.endpoint, priority: request.priority, query: { ...request.query }, at: this.clock.now() });
         this.#open += 1;
         try {
-          const pending = inner.request(request);
+          const pending = inner.request<T>(request);
           // Sampled while the call is in flight, so a half-open trial is seen.
           await new Promise((resolve) => setImmediate(resolve));
           this.#sampleCircuits();
