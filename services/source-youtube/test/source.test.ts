@@ -71,7 +71,7 @@ describe('source-youtube: against the platform simulator', function () {
     assert.equal(await harness.attempts('quota_exhausted'), 0, 'the simulator never had to refuse a call');
   });
 
-  it('a ledger that over-estimates the day: the one 403 quotaExceeded pauses every call until 00:00 Pacific', async () => {
+  it('a ledger that over-estimates the day: 403 quotaExceeded only for the calls in flight together, then every call waits for 00:00 Pacific', async () => {
     harness = await Harness.start({
       startTime: START,
       knobs: { youtube: { dailyQuotaUnits: 4 } },
