@@ -1,5 +1,5 @@
 // @tributary/source-instagram: Instagram Graph API and webhooks → social.raw.* (README.md).
-export { createInstagramService } from './service.ts';
+export { createInstagramRequester, createInstagramService } from './service.ts';
 export { createInstagramSource, insightsCadence } from './source.ts';
 export type { InstagramSource } from './source.ts';
 export { instagramProfile, instagramQuotaPolicies, instagramRefreshSpec, metaBatchErrors, ENDPOINTS } from './profile.ts';
