@@ -14,6 +14,11 @@ export interface TrackedEntity {
   lastCount?: { count: number; at: number };
   velocityPerHour: number;
   polls: number;
+  /**
+   * Found by a backfill walk and older than the tracking window: polled once at backfill
+   * priority (so history gets its content and metrics), then forgotten.
+   */
+  historyOnly?: boolean;
 }
 
 export interface EntityPolicy {
@@ -49,13 +54,25 @@ export class EntityRegistry {
     this.entries(entitySet, scope).get(entity.id)!.nextPollAt = 0;
   }
 
-  /** Drops entities past the tracking window or expired; returns the ones due at `now`, earliest first. */
+  /** An entity a backfill walk found: polled once at backfill priority unless it is (or becomes) regularly tracked. */
+  registerHistory(entitySet: string, scope: string, entity: DiscoveredEntity): void {
+    const entries = this.entries(entitySet, scope);
+    if (!entries.has(entity.id)) entries.set(entity.id, { entity, nextPollAt: 0, velocityPerHour: 0, polls: 0, historyOnly: true });
+  }
+
+  /**
+   * Drops entities past the tracking window or expired (history-only ones once they were polled);
+   * returns the ones due at `now`, earliest first.
+   */
   due(entitySet: string, scope: string, now: number, policy: EntityPolicy): TrackedEntity[] {
     const entries = this.entries(entitySet, scope);
     const due: TrackedEntity[] = [];
     for (const [id, tracked] of entries) {
       const { entity } = tracked;
-      if (entity.publishedAt < now - policy.trackingWindowMs || (entity.expiresAt !== undefined && entity.expiresAt <= now)) {
+      const outsideWindow = entity.publishedAt < now - policy.trackingWindowMs;
+      if (tracked.historyOnly && !outsideWindow) tracked.historyOnly = false; // young enough to track like the rest
+      const keepForHistory = tracked.historyOnly === true && tracked.polls === 0;
+      if ((outsideWindow && !keepForHistory) || (entity.expiresAt !== undefined && entity.expiresAt <= now)) {
         entries.delete(id);
         continue;
       }
@@ -82,6 +99,11 @@ export class EntityRegistry {
     }
     tracked.polls += 1;
     tracked.nextPollAt = now + pollIntervalMs(policy.cadence, now - tracked.entity.publishedAt, tracked.velocityPerHour);
+  }
+
+  /** Backfill for history-only entities, else by the entity (priorityOf). */
+  static priorityOfTracked(tracked: TrackedEntity, now: number, freshForMs: number = DAY): RequestPriority {
+    return tracked.historyOnly ? 'backfill' : EntityRegistry.priorityOf(tracked.entity, now, freshForMs);
   }
 
   /** Ephemeral while it has not expired, fresh while young, refresh afterwards. */

@@ -351,6 +351,10 @@ export function runSource(options: RunSourceOptions): SourceRun {
     }
   };
 
+  /** The fan-out streams polling an entity set. */
+  const fanOutsOf = (entitySet: string): string[] =>
+    declaration.streams.filter((stream) => stream.kind === 'fan-out' && stream.entitySet === entitySet).map((stream) => stream.name);
+
   /** Returns true when the backfill of this stream and scope has reached its start. */
   const walkBackfill = async (stream: ListStreamDeclaration, scope: ScopeConfig, startAt: number): Promise<boolean> => {
     const name = backfillStreamName(stream.name);
@@ -372,6 +376,7 @@ export function runSource(options: RunSourceOptions): SourceRun {
     try {
       for await (const page of stream.paginate(requester, first, resumeCursor)) {
         let reachedStart = page.cursorAfter === null;
+        const found: DiscoveredEntity[] = [];
         await traced(stream.name, context, async (pageContext) => {
           const events: OutgoingEvent[] = [];
           for (const item of page.items) {
@@ -383,9 +388,14 @@ export function runSource(options: RunSourceOptions): SourceRun {
             if (reached === null || at < reached) reached = at;
             if (coveredFrom !== null && at > coveredFrom) continue;
             events.push(...stream.map(item, pageContext, page.response));
+            const entity = stream.discovers?.entity(item);
+            if (entity) found.push(entity);
           }
           await writePage(stream.name, scope.id, events);
         });
+        // History the fan-out streams poll once, at backfill priority (after everything fresher).
+        for (const entity of found) entities.registerHistory(stream.discovers!.entitySet, scope.id, entity);
+        if (found.length > 0) for (const fanOut of fanOutsOf(stream.discovers!.entitySet)) wake(fanOut, scope.id);
         pages += 1;
         metrics.pages.inc({ source, stream: stream.name });
         metrics.backfillPages.inc({ source, stream: stream.name });
@@ -461,7 +471,7 @@ export function runSource(options: RunSourceOptions): SourceRun {
     if (due.length === 0) return;
     const byPriority = new Map<RequestPriority, TrackedEntity[]>();
     for (const tracked of due) {
-      const priority = EntityRegistry.priorityOf(tracked.entity, started, policy.freshForMs);
+      const priority = EntityRegistry.priorityOfTracked(tracked, started, policy.freshForMs);
       let group = byPriority.get(priority);
       if (!group) byPriority.set(priority, (group = []));
       group.push(tracked);
@@ -472,7 +482,8 @@ export function runSource(options: RunSourceOptions): SourceRun {
         if (signal.aborted) return;
         const batch = group.slice(start, start + stream.batchSize);
         const batchEntities = batch.map((tracked) => tracked.entity);
-        const context = contextFor(stream, scope, priority, 'poll', stream.snapshotBucketMs ?? stream.cadence.minIntervalMs);
+        const method = priority === 'backfill' ? 'backfill' : 'poll';
+        const context = contextFor(stream, scope, priority, method, stream.snapshotBucketMs ?? stream.cadence.minIntervalMs);
         const events = await traced(stream.name, context, async (batchContext) => {
           const response = await requester.request(prepared(stream.request(batchContext, batchEntities), batchContext));
           const mapped = stream.map(response, batchEntities, batchContext);
@@ -669,7 +680,7 @@ export function runSource(options: RunSourceOptions): SourceRun {
     entities,
     refresh(entitySet, scope, entity) {
       entities.dueNow(entitySet, scope, entity);
-      for (const stream of declaration.streams) if (stream.kind === 'fan-out' && stream.entitySet === entitySet) wake(stream.name, scope);
+      for (const fanOut of fanOutsOf(entitySet)) wake(fanOut, scope);
     },
     wake,
   };

@@ -376,6 +376,39 @@ describe('connector-kit/runtime/runner', () => {
     assert.equal(third.requester.requests.filter((entry) => entry.priority === 'backfill').length, 0);
   });
 
+  it('polls what a backfill found once, at backfill priority after fresher work, then forgets it', async () => {
+    const h = harness();
+    // p1 is young; p2 (2 days old) only the backfill reaches but it is inside the 3-day tracking window, so it is
+    // tracked like any other; p3..p8 are older than the window.
+    h.platform.posts = posts(8, START - HOUR, 2 * DAY);
+    h.start({ mode: 'backfill', backfill: { startAt: START - 20 * DAY }, declaration: { lookbackMs: 2 * HOUR } });
+    await h.clock.advanceAsync(6 * MINUTE);
+    const polls = h.requester.of('posts.metrics').map((entry) => ({ ids: String(entry.query?.ids), priority: entry.priority }));
+    const historyPolls = polls.filter((poll) => poll.priority === 'backfill');
+    assert.deepEqual(
+      historyPolls.flatMap((poll) => poll.ids.split(',')).sort(),
+      ['p3', 'p4', 'p5', 'p6', 'p7', 'p8'],
+      'every post older than the window that only the backfill found got one metrics poll',
+    );
+    assert.deepEqual(
+      polls.filter((poll) => poll.ids.split(',').includes('p2')).map((poll) => poll.priority),
+      ['refresh'],
+      'a found post inside the window is tracked at its age priority',
+    );
+    const firstHistory = polls.findIndex((poll) => poll.priority === 'backfill');
+    assert.ok(
+      polls.slice(firstHistory).every((poll) => poll.priority === 'backfill'),
+      'fresher polls come first within a sweep',
+    );
+    const metricsOf = (id: string) =>
+      h.writer.written.flat().filter((event) => event.topic === 'social.raw.post-metrics' && event.key === `TIKTOK:${id}`);
+    assert.equal(metricsOf('p5').length, 1);
+    await h.clock.advanceAsync(2 * DAY);
+    assert.equal(metricsOf('p5').length, 1, 'history is polled once, not on a cadence');
+    assert.ok(metricsOf('p1').length > 1, 'the young post keeps its cadence');
+    await h.stop();
+  });
+
   it('keeps other streams and scopes running when one fails, and retries the failed one on its cadence', async () => {
     const h = harness();
     h.platform.posts = posts(2, START - MINUTE, MINUTE);
