@@ -9,6 +9,9 @@ import { testHarnessSchema } from '../packages/testing/src/spec.ts';
 import { localStackSchema } from '@tributary/local-stack';
 import { clickhouseEmbeddedSchema } from '@tributary/clickhouse-embedded';
 import { sinkSchema } from '@tributary/sink-clickhouse';
+import { tiktokSourceSchema } from '@tributary/source-tiktok';
+import { instagramSourceSchema } from '@tributary/source-instagram';
+import { youtubeSourceSchema } from '@tributary/source-youtube';
 import { platformSimSchema } from '@tributary/platform-sim';
 
 const sections: { title: string; intro: string; rows: SettingDescription[] }[] = [
@@ -38,6 +41,27 @@ const sections: { title: string; intro: string; rows: SettingDescription[] }[] =
     intro:
       'The standalone TikTok/Instagram/YouTube simulators for the demo and crash tests (base URLs, admin routes and knobs: services/platform-sim/README.md); it also reads the shared telemetry settings.',
     rows: describeSchema(platformSimSchema).filter((row) => row.key.startsWith('platformSim.')),
+  },
+  {
+    title: 'Sources: shared settings (services/source-<platform>)',
+    intro:
+      'Every source composes the same runtime, health, webhook and credential settings under its own prefix; shown for source-tiktok (`TRIBUTARY_SOURCE_TIKTOK_*`), the same keys exist as `TRIBUTARY_SOURCE_INSTAGRAM_*` and `TRIBUTARY_SOURCE_YOUTUBE_*` (health ports 9471/9472/9473, webhook ports 8471/8472/8473). Sources also read the shared Kafka, registry and telemetry settings.',
+    rows: describeSchema(tiktokSourceSchema).filter((row) => /^(source|http|webhook|credentials)\./.test(row.key)),
+  },
+  {
+    title: 'source-tiktok (TikTok Display API v2)',
+    intro: 'Defaults are the real API; the simulator is configured through `TRIBUTARY_SOURCE_TIKTOK_API_BASE_URL` (services/source-tiktok/README.md).',
+    rows: describeSchema(tiktokSourceSchema).filter((row) => row.key.startsWith('tiktok.')),
+  },
+  {
+    title: 'source-instagram (Instagram Graph API)',
+    intro: 'Defaults are the real API; see services/source-instagram/README.md for running against the simulator.',
+    rows: describeSchema(instagramSourceSchema).filter((row) => row.key.startsWith('instagram.')),
+  },
+  {
+    title: 'source-youtube (YouTube Data API v3, Analytics v2, WebSub)',
+    intro: 'Defaults are the real Google endpoints; the simulator is configured through the `_URL` settings (services/source-youtube/README.md).',
+    rows: describeSchema(youtubeSourceSchema).filter((row) => row.key.startsWith('youtube.')),
   },
   {
     title: 'Test harness',
