@@ -50,7 +50,8 @@ const sections: { title: string; intro: string; rows: SettingDescription[] }[] =
   },
   {
     title: 'source-tiktok (TikTok Display API v2)',
-    intro: 'Defaults are the real API; the simulator is configured through `TRIBUTARY_SOURCE_TIKTOK_API_BASE_URL` (services/source-tiktok/README.md).',
+    intro:
+      'Defaults are the real API; the simulator is configured through `TRIBUTARY_SOURCE_TIKTOK_API_BASE_URL` (services/source-tiktok/README.md).',
     rows: describeSchema(tiktokSourceSchema).filter((row) => row.key.startsWith('tiktok.')),
   },
   {
@@ -60,7 +61,8 @@ const sections: { title: string; intro: string; rows: SettingDescription[] }[] =
   },
   {
     title: 'source-youtube (YouTube Data API v3, Analytics v2, WebSub)',
-    intro: 'Defaults are the real Google endpoints; the simulator is configured through the `_URL` settings (services/source-youtube/README.md).',
+    intro:
+      'Defaults are the real Google endpoints; the simulator is configured through the `_URL` settings (services/source-youtube/README.md).',
     rows: describeSchema(youtubeSourceSchema).filter((row) => row.key.startsWith('youtube.')),
   },
   {
