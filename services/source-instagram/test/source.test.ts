@@ -105,7 +105,12 @@ describe('source-instagram against the platform simulator', function () {
 
   it('refreshes a token days before it expires, once it is 24 h old, with no 190 served', async () => {
     // Tokens live 3 days here: inside the 7-day refresh skew from the start, but too young to refresh for 24 h.
-    harness = await Harness.start({ startTime: START, knobs: { instagram: { tokenTtlMs: 3 * DAY } } });
+    harness = await Harness.start({
+      startTime: START,
+      knobs: { instagram: { tokenTtlMs: 3 * DAY } },
+      // Fan-outs rarely: this test is about the token, and batches cost the simulator real time.
+      instagram: { insightsMinIntervalMs: 2 * DAY, commentsMinIntervalMs: 2 * DAY, mediaEveryMs: 6 * HOUR },
+    });
     assert.equal(harness.sim.stats().tokens.instagram.refreshes, 0, 'a token younger than 24 h is used as is');
     await harness.advance(25 * HOUR);
     assert.equal(harness.sim.stats().tokens.instagram.refreshes, 1, 'refreshed once it was 24 h old');
@@ -223,6 +228,34 @@ describe('source-instagram against the platform simulator', function () {
       assert.equal(pushed.length, 1, `story ${story.id}: one snapshot from story_insights`);
       assert.equal(typeof pushed[0]!.reach, 'number');
     }
+  });
+
+  it('a repeated cursor is refused as a loop after the pages before it landed; the next walk collects the rest', async () => {
+    harness = await Harness.start({
+      startTime: START,
+      instagram: { mediaPageSize: 10 },
+      beforeRun: (sim) => void sim.faults.set({ platform: 'instagram', kind: 'repeat-cursor', endpoint: 'media', count: 1 }),
+    });
+    const media = harness.run.health().find((entry) => entry.stream === 'media')!;
+    assert.equal(media.lastFailureCode, 'CONNECTOR_PAGINATION_LOOP');
+    assert.ok(harness.writer.on('social.raw.posts').length >= 10, 'the pages before the repeated cursor were delivered');
+    await harness.advance(16 * MINUTE);
+    const posts = ids(harness.writer.on('social.raw.posts'));
+    for (const item of harness.sim.instagram.accounts[0]!.media.publishedBy(START)) assert.ok(posts.has(item.id), `post ${item.id}`);
+  });
+
+  it('a huge page (1000 items, padded to 8 MB) is read in full', async () => {
+    harness = await Harness.start({
+      startTime: START,
+      knobs: { content: { postsPerAccount: 1_200 } },
+      instagram: { insightsMinIntervalMs: 2 * DAY, commentsMinIntervalMs: 2 * DAY },
+      beforeRun: (sim) => void sim.faults.set({ platform: 'instagram', kind: 'huge-page', endpoint: 'media', items: 1_000, count: 1 }),
+    });
+    const first = harness.sent.filter((sent) => sent.endpoint === 'ig.media').length;
+    const posts = ids(harness.writer.on('social.raw.posts'));
+    const published = harness.sim.instagram.accounts[0]!.media.publishedBy(START);
+    for (const item of published) assert.ok(posts.has(item.id), `post ${item.id}`);
+    assert.ok(first < Math.ceil(published.length / 50), `the huge page saved calls (${first} pages for ${published.length} media)`);
   });
 
   describe('bad input from the platform on the media list', () => {
