@@ -309,7 +309,13 @@ export function runSource(options: RunSourceOptions): SourceRun {
           await writePage(stream.name, scope.id, events);
         });
         metrics.pages.inc({ source, stream: stream.name });
-        for (const entity of found) entities.register(stream.discovers!.entitySet, scope.id, entity);
+        if (found.length > 0) {
+          const entitySet = stream.discovers!.entitySet;
+          const before = entities.size(entitySet);
+          for (const entity of found) entities.register(entitySet, scope.id, entity);
+          // New content gets its first metrics now, not after the fan-out's sleep.
+          if (entities.size(entitySet) > before) for (const fanOut of fanOutsOf(entitySet)) wake(fanOut, scope.id);
+        }
         const finished = reachedFloor || page.cursorAfter === null;
         if (finished) {
           const watermark = Math.max(previous?.watermark ?? Number.NEGATIVE_INFINITY, newest ?? Number.NEGATIVE_INFINITY);
