@@ -82,7 +82,6 @@ describe('source-instagram (integration): simulator → service → Kafka', func
         // Every tracked media polled each second, so the fan-outs run within the test's real time.
         'instagram.insightsMinIntervalMs': 1_000,
         'instagram.insightsMaxIntervalMs': 1_000,
-        'instagram.commentsMinIntervalMs': 1_000,
       },
     });
     const options = createInstagramService(() => settings);
@@ -92,7 +91,7 @@ describe('source-instagram (integration): simulator → service → Kafka', func
       for (let attempt = 0; attempt < 300; attempt++) {
         const health = service.run.health();
         const swept = (stream: string) => health.filter((entry) => entry.stream === stream && entry.checkpointAt !== null).length >= 2;
-        if (swept('media_insights') && swept('comments') && swept('account')) break;
+        if (swept('media_insights') && swept('account')) break;
         await delay(200);
       }
       await delay(1_500); // one more sweep after the first, so every discovered media was polled
@@ -157,13 +156,6 @@ describe('source-instagram (integration): simulator → service → Kafka', func
     const accounts = new Set((await read('social.raw.account-metrics')).map((snapshot) => snapshot.envelope.entity_id));
     assert.deepEqual([...accounts].sort(), [...accountIds].sort(), 'each account has its snapshot');
     const comments = await read('social.raw.comments');
-    const servedComments = new Set(truth.entities.filter((e) => e.kind === 'comment').map((e) => e.id));
-    const commentIds = new Set(comments.map((comment) => comment.envelope.entity_id));
-    assert.deepEqual(
-      [...servedComments].filter((id) => !commentIds.has(id)),
-      [],
-      'every served comment is a Comment in Kafka',
-    );
     assert.ok(
       comments.some((comment) => comment.post_id === commented && comment.envelope.lineage.method === 'WEBHOOK'),
       'the comments webhook is a Comment in Kafka',

@@ -74,7 +74,7 @@ export function createInstagramService(
               snapshotBucketMs: insightsCadence(values.instagram).minIntervalMs,
               issues: source.issues,
               read: source.read,
-              isOurMedia: source.isOurMedia,
+              ourMedia: source.ourMedia,
               writer,
               run,
               logger,

@@ -1,16 +1,17 @@
-// The source-instagram declaration: five streams over one account scope (the IG user id).
+// The source-instagram declaration: four streams over one account scope (the IG user id).
 //   account         single    profile counters                          → AccountMetricsSnapshot
 //   media           list      feed posts and reels, discovers `media`   → Post
 //   stories         list      live stories (ephemeral), discovers `media` with expiresAt
 //   media_insights  fan-out   insights of `media` through Graph batches → PostMetricsSnapshot (+ the list's counters)
-//   comments        fan-out   newest comments of young media            → Comment
+// Comments arrive through the `comments` webhook (webhooks.ts). A polled comments fan-out over `media` is not declared:
+// two fan-outs over one entity set share one schedule per entity in the kit (EntityRegistry), so the comments
+// stream's short tracking window would drop media from the insights stream's set.
 import type { CadenceCurve, SourceDeclaration } from '@tributary/connector-kit';
 import { DataIssues, readers } from './records.ts';
 import type { Readers } from './records.ts';
 import type { InstagramSettings } from './spec.ts';
 import { SERVICE } from './spec.ts';
 import { accountStream } from './streams/account.ts';
-import { commentsStream } from './streams/comments.ts';
 import { mediaInsightsStream } from './streams/media-insights.ts';
 import { mediaStream } from './streams/media.ts';
 import type { SeenMedia } from './streams/media.ts';
@@ -26,8 +27,8 @@ export interface InstagramSource {
   read: Readers;
   /** media_product_type of a media or story seen by the list streams (null when unknown). */
   productTypeOf(mediaId: string): string | null;
-  /** Whether the media or stories streams have seen this media id (a tracked account's media). */
-  isOurMedia(mediaId: string): boolean;
+  /** The media as the list streams saw it, when it is a tracked account's media; undefined otherwise. */
+  ourMedia(mediaId: string): SeenMedia | undefined;
 }
 
 /** Insights: every 30 min while young (Meta revises for 48 h), then hourly, then daily; faster when views grow fast. */
@@ -77,19 +78,7 @@ export function createInstagramSource(settings: InstagramSettings): InstagramSou
         productTypeOf,
         seen: (mediaId) => seenMedia.get(mediaId),
       }),
-      commentsStream({
-        ...common,
-        batchSize: settings.insightsBatchSize,
-        cadence: {
-          byAge: [{ maxAgeMs: Number.POSITIVE_INFINITY, intervalMs: settings.commentsMinIntervalMs }],
-          minIntervalMs: settings.commentsMinIntervalMs,
-          maxIntervalMs: settings.commentsMinIntervalMs,
-        },
-        trackingWindowMs: settings.commentsTrackingWindowMs,
-        pageSize: settings.commentsPageSize,
-        productTypeOf,
-      }),
     ],
   };
-  return { declaration, issues, read, productTypeOf, isOurMedia: (mediaId) => seenMedia.has(mediaId) };
+  return { declaration, issues, read, productTypeOf, ourMedia: (mediaId) => seenMedia.get(mediaId) };
 }

@@ -31,9 +31,6 @@ export interface InstagramSettings {
   insightsMinIntervalMs: number;
   insightsMaxIntervalMs: number;
   insightsTrackingWindowMs: number;
-  commentsTrackingWindowMs: number;
-  commentsMinIntervalMs: number;
-  commentsPageSize: number;
 }
 
 export interface InstagramSourceSettings {
@@ -146,18 +143,6 @@ export const instagramSchema: convict.Schema<InstagramSettings> = {
   insightsMinIntervalMs: interval('Fastest insights poll of a media (young or fast-growing).', 30 * MINUTE, 'INSIGHTS_MIN_INTERVAL_MS'),
   insightsMaxIntervalMs: interval('Slowest insights poll of a media (old and quiet).', DAY, 'INSIGHTS_MAX_INTERVAL_MS'),
   insightsTrackingWindowMs: interval('Media older than this get no more insights polls.', 30 * DAY, 'INSIGHTS_TRACKING_WINDOW_MS'),
-  commentsTrackingWindowMs: interval(
-    'Comments are listed only for media younger than this (later comments arrive through the comments webhook).',
-    2 * DAY,
-    'COMMENTS_TRACKING_WINDOW_MS',
-  ),
-  commentsMinIntervalMs: interval('Fastest comments poll of a young media.', HOUR, 'COMMENTS_MIN_INTERVAL_MS'),
-  commentsPageSize: {
-    doc: 'Comments per media per poll (`limit`).',
-    format: 'positive-int',
-    default: 50,
-    env: `${ENV}_COMMENTS_PAGE_SIZE`,
-  },
 };
 
 export const instagramSourceSchema = {

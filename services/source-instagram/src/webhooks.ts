@@ -18,6 +18,8 @@ import type { Logger } from '@tributary/telemetry';
 import { envelope } from './records.ts';
 import type { DataIssues, Readers } from './records.ts';
 import { mapComment } from './streams/comments.ts';
+import type { SeenMedia } from './streams/media.ts';
+import { STORY_LIFETIME_MS } from './streams/stories.ts';
 import type { GraphComment } from './streams/comments.ts';
 import { insightsSnapshot } from './streams/media-insights.ts';
 
@@ -41,8 +43,8 @@ export interface InstagramWebhookOptions {
   snapshotBucketMs: number;
   issues: DataIssues;
   read: Readers;
-  /** Whether a media id belongs to a tracked account (seen by the media or stories stream). */
-  isOurMedia(mediaId: string): boolean;
+  /** The media as the list streams saw it when it belongs to a tracked account; undefined otherwise. */
+  ourMedia(mediaId: string): SeenMedia | undefined;
   writer: EventWriter;
   run: SourceRun;
   logger: Logger;
@@ -68,10 +70,7 @@ export function instagramWebhookRoute(options: InstagramWebhookOptions): Webhook
 /** The canonical events of one persisted notification (pure but for counting and targeted refreshes). */
 export function notificationEvents(
   notification: WebhookNotification,
-  options: Pick<
-    InstagramWebhookOptions,
-    'source' | 'apiVersion' | 'snapshotBucketMs' | 'issues' | 'read' | 'isOurMedia' | 'run' | 'logger'
-  >,
+  options: Pick<InstagramWebhookOptions, 'source' | 'apiVersion' | 'snapshotBucketMs' | 'issues' | 'read' | 'ourMedia' | 'run' | 'logger'>,
 ) {
   const { read, issues } = options;
   const deliveryId = notification.envelope.entity_id;
@@ -109,8 +108,15 @@ export function notificationEvents(
       else issues.report('webhook-change-unreadable', change.entryId, change.field);
     } else if (change.field === 'mentions') {
       const mediaId = read.id(value.media_id, 'mentions.media_id');
-      if (mediaId !== null && options.isOurMedia(mediaId)) {
-        options.run.refresh('media', change.entryId, { id: mediaId, publishedAt: observedAt });
+      const ours = mediaId === null ? undefined : options.ourMedia(mediaId);
+      if (mediaId !== null && ours !== undefined) {
+        // Keep the media's age (it drives the cadence); a story keeps its expiry.
+        const publishedAt = ours.publishedAt ?? observedAt;
+        options.run.refresh('media', change.entryId, {
+          id: mediaId,
+          publishedAt,
+          ...(ours.productType === 'STORY' ? { expiresAt: publishedAt + STORY_LIFETIME_MS } : {}),
+        });
       } else {
         issues.report('mention-of-foreign-media', change.entryId, mediaId ?? 'no media_id');
       }

@@ -165,7 +165,7 @@ export class Harness {
       snapshotBucketMs: insightsCadence(ig).minIntervalMs,
       issues: this.source.issues,
       read: this.source.read,
-      isOurMedia: this.source.isOurMedia,
+      ourMedia: this.source.ourMedia,
       writer: this.writer,
       run: this.run,
       logger: quietLogger,

@@ -51,18 +51,17 @@ describe('source-instagram against the platform simulator', function () {
   });
 
   it('pauses on rising X-App-Usage before Meta refuses: zero throttling errors served, collection goes on', async () => {
-    // 60 app calls per rolling hour; a full media walk (13 pages) every 5 minutes uses ~22 % of it.
+    // 400 app calls per rolling hour; a full media walk (13 pages) every 2 minutes uses ~3 % of it each time.
     harness = await Harness.start({
       startTime: START,
-      knobs: { instagram: { appCallsPerHour: 60 } },
+      knobs: { instagram: { appCallsPerHour: 400 } },
       instagram: {
         mediaPageSize: 5,
-        mediaEveryMs: 5 * MINUTE,
+        mediaEveryMs: 2 * MINUTE,
         mediaLookbackMs: 90 * DAY,
         usagePauseAtPercent: 80,
-        // Batches carry no usage headers in the simulator (see README): keep them out of this test.
+        // Batches carry no usage headers in the simulator (README): after the first sweep, keep them out of this test.
         insightsMinIntervalMs: 2 * DAY,
-        commentsMinIntervalMs: 2 * DAY,
       },
     });
     const pausedAt: number[] = [];
@@ -109,7 +108,7 @@ describe('source-instagram against the platform simulator', function () {
       startTime: START,
       knobs: { instagram: { tokenTtlMs: 3 * DAY } },
       // Fan-outs rarely: this test is about the token, and batches cost the simulator real time.
-      instagram: { insightsMinIntervalMs: 2 * DAY, commentsMinIntervalMs: 2 * DAY, mediaEveryMs: 6 * HOUR },
+      instagram: { insightsMinIntervalMs: 2 * DAY, mediaEveryMs: 6 * HOUR },
     });
     assert.equal(harness.sim.stats().tokens.instagram.refreshes, 0, 'a token younger than 24 h is used as is');
     await harness.advance(25 * HOUR);
@@ -248,7 +247,7 @@ describe('source-instagram against the platform simulator', function () {
     harness = await Harness.start({
       startTime: START,
       knobs: { content: { postsPerAccount: 1_200 } },
-      instagram: { insightsMinIntervalMs: 2 * DAY, commentsMinIntervalMs: 2 * DAY },
+      instagram: { insightsMinIntervalMs: 2 * DAY },
       beforeRun: (sim) => void sim.faults.set({ platform: 'instagram', kind: 'huge-page', endpoint: 'media', items: 1_000, count: 1 }),
     });
     const first = harness.sent.filter((sent) => sent.endpoint === 'ig.media').length;

@@ -75,7 +75,7 @@ describe('source-instagram webhooks', function () {
     const deliveryId = (notification.envelope as { entity_id: string }).entity_id;
     assert.equal(deliveryId, createHash('sha256').update(body).digest('hex'), 'Meta has no message id: the SHA-256 of the body');
     const comments = harness.writer.on('social.raw.comments');
-    assert.equal(comments.length, 1);
+    assert.equal(comments.length, 1, 'comments come from webhooks only');
     const comment = comments[0]!;
     assert.equal(comment.post_id, mediaId);
     assert.equal(comment.post_account_id, accountId);
@@ -141,6 +141,12 @@ describe('source-instagram webhooks', function () {
     assert.ok(
       after.some((sent) => String(sent.query.batch).includes(mediaId)),
       'the mentioned media was polled before its cadence',
+    );
+    const tracked = harness.run.entities.get('media', accountId, mediaId);
+    assert.equal(
+      tracked?.entity.publishedAt,
+      harness.sim.instagram.accounts[0]!.media.publishedBy(START).at(-1)!.publishedAt,
+      'its age is kept',
     );
     const body = JSON.stringify({
       object: 'instagram',

@@ -58,6 +58,8 @@ export const MEDIA_FIELDS = [
 
 export interface SeenMedia {
   productType: string | null;
+  /** The media's timestamp (epoch ms), for targeted refreshes that must keep its age. */
+  publishedAt: number | null;
   likes: number | null;
   comments: number | null;
 }
@@ -151,6 +153,7 @@ export function mapMedia(
   };
   options.remember(id, {
     productType,
+    publishedAt: post.published_at,
     likes: read.count(item.like_count, id, 'like_count'),
     comments: read.count(item.comments_count, id, 'comments_count'),
   });
