@@ -1,7 +1,8 @@
 // source-instagram end to end on the real stack: the platform simulator → runSourceService with the service's own
 // wiring (createInstagramService: Graph profile, Instagram token refresh, Meta usage ledger, the webhook route) → this
 // run's own raw topics (topicOverrides) → read back and decoded from Kafka, compared with the simulator's ground truth:
-// every media and live story is a Post with an insights snapshot, each account has its snapshot, and a comments
+// every media and live story is a Post with an insights snapshot, every comment served is a Comment, each account has
+// its snapshot, and a comments
 // webhook signed like Meta's arrives as a Comment.
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
@@ -156,6 +157,14 @@ describe('source-instagram (integration): simulator → service → Kafka', func
     const accounts = new Set((await read('social.raw.account-metrics')).map((snapshot) => snapshot.envelope.entity_id));
     assert.deepEqual([...accounts].sort(), [...accountIds].sort(), 'each account has its snapshot');
     const comments = await read('social.raw.comments');
+    const servedComments = new Set(truth.entities.filter((e) => e.kind === 'comment').map((e) => e.id));
+    assert.ok(servedComments.size > 0, 'the young media had comments');
+    const commentIds = new Set(comments.map((comment) => comment.envelope.entity_id));
+    assert.deepEqual(
+      [...servedComments].filter((id) => !commentIds.has(id)),
+      [],
+      'every served comment is a Comment in Kafka',
+    );
     assert.ok(
       comments.some((comment) => comment.post_id === commented && comment.envelope.lineage.method === 'WEBHOOK'),
       'the comments webhook is a Comment in Kafka',

@@ -27,6 +27,7 @@ export const ENDPOINTS = {
   media: { name: 'ig.media', lineage: 'GET /{ig-user-id}/media' },
   stories: { name: 'ig.stories', lineage: 'GET /{ig-user-id}/stories' },
   insights: { name: 'ig.media.insights.batch', lineage: 'GET /{ig-media-id}/insights' },
+  comments: { name: 'ig.media.insights.batch', lineage: 'GET /{ig-media-id}/comments' },
 } as const;
 
 /** Verdict kinds that concern the whole batch, not one sub-request. */

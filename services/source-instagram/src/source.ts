@@ -3,9 +3,10 @@
 //   media           list      feed posts and reels, discovers `media`   → Post
 //   stories         list      live stories (ephemeral), discovers `media` with expiresAt
 //   media_insights  fan-out   insights of `media` through Graph batches → PostMetricsSnapshot (+ the list's counters)
-// Comments arrive through the `comments` webhook (webhooks.ts). A polled comments fan-out over `media` is not declared:
-// two fan-outs over one entity set share one schedule per entity in the kit (EntityRegistry), so the comments
-// stream's short tracking window would drop media from the insights stream's set.
+//                            + the newest comments of young media in the same batches → Comment
+// Comments are not a fan-out of their own: two fan-outs over one entity set share one schedule per entity in the kit
+// (EntityRegistry), so a comments stream's short tracking window would drop media from the insights stream's set.
+// Later comments arrive through the `comments` webhook (webhooks.ts).
 import type { CadenceCurve, SourceDeclaration } from '@tributary/connector-kit';
 import { DataIssues, readers } from './records.ts';
 import type { Readers } from './records.ts';
@@ -77,6 +78,8 @@ export function createInstagramSource(settings: InstagramSettings): InstagramSou
         trackingWindowMs: settings.insightsTrackingWindowMs,
         productTypeOf,
         seen: (mediaId) => seenMedia.get(mediaId),
+        commentsWindowMs: settings.commentsWindowMs,
+        commentsPageSize: settings.commentsPageSize,
       }),
     ],
   };

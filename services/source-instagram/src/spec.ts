@@ -31,6 +31,8 @@ export interface InstagramSettings {
   insightsMinIntervalMs: number;
   insightsMaxIntervalMs: number;
   insightsTrackingWindowMs: number;
+  commentsWindowMs: number;
+  commentsPageSize: number;
 }
 
 export interface InstagramSourceSettings {
@@ -133,16 +135,27 @@ export const instagramSchema: convict.Schema<InstagramSettings> = {
   ),
   storiesEveryMs: interval('Live stories list interval (stories live 24 h).', 30 * MINUTE, 'STORIES_EVERY_MS'),
   insightsBatchSize: {
-    doc: 'Media per Graph batch request for insights (at most 50; every sub-request counts against the rate limits).',
+    doc: 'Media per Graph batch request (at most 25: a young media takes two of the 50 sub-requests, insights and comments; every sub-request counts against the rate limits).',
     format: (value: unknown) => {
-      if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 50) throw new Error('must be an integer from 1 to 50');
+      if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 25) throw new Error('must be an integer from 1 to 25');
     },
-    default: 50,
+    default: 25,
     env: `${ENV}_INSIGHTS_BATCH_SIZE`,
   },
   insightsMinIntervalMs: interval('Fastest insights poll of a media (young or fast-growing).', 30 * MINUTE, 'INSIGHTS_MIN_INTERVAL_MS'),
   insightsMaxIntervalMs: interval('Slowest insights poll of a media (old and quiet).', DAY, 'INSIGHTS_MAX_INTERVAL_MS'),
   insightsTrackingWindowMs: interval('Media older than this get no more insights polls.', 30 * DAY, 'INSIGHTS_TRACKING_WINDOW_MS'),
+  commentsWindowMs: interval(
+    'Media younger than this get their newest comments with each insights poll (older comments arrive through the comments webhook).',
+    2 * DAY,
+    'COMMENTS_WINDOW_MS',
+  ),
+  commentsPageSize: {
+    doc: 'Comments per media per poll (`limit`).',
+    format: 'positive-int',
+    default: 50,
+    env: `${ENV}_COMMENTS_PAGE_SIZE`,
+  },
 };
 
 export const instagramSourceSchema = {

@@ -41,6 +41,11 @@ describe('source-instagram against the platform simulator', function () {
     // Formats follow the schema's mapping.
     const formats = new Set(harness.writer.on('social.raw.posts').map((value) => value.format));
     for (const format of formats) assert.ok(['IMAGE', 'VIDEO', 'CAROUSEL', 'REEL', 'STORY'].includes(format as string), String(format));
+    // Comments of young media come with the insights batches: every comment served is a Comment event.
+    const servedComments = harness.sim.groundTruth({ platform: 'instagram' }).entities.filter((entity) => entity.kind === 'comment');
+    assert.ok(servedComments.length > 0, 'young media had comments');
+    const comments = ids(harness.writer.on('social.raw.comments'));
+    for (const comment of servedComments) assert.ok(comments.has(comment.id), `comment ${comment.id}`);
     // Deprecated metrics are never requested.
     const insightQueries = harness.sent
       .filter((sent) => sent.endpoint === 'ig.media.insights.batch')

@@ -1,10 +1,11 @@
-// Comments: the mapping of an IG Comment to a Comment event, used by the `comments` / `live_comments` webhook
-// (webhooks.ts) — the change value carries id, from{id, username}, text and media{id, media_product_type}.
-//   Node       GET /{ig-media-id}/comments?fields=id,text,timestamp,username,like_count,from (same shape; not polled yet:
-//              see source.ts for why there is no comments fan-out).
+// Comments: the mapping of an IG Comment to a Comment event, for the comments sub-requests of the insights batch
+// (media-insights.ts) and the `comments` / `live_comments` webhook (webhooks.ts, whose change value carries id,
+// from{id, username}, text and media{id, media_product_type}).
+//   Node       GET /{ig-media-id}/comments?fields=id,text,timestamp,username,like_count,from
 //   Docs       https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-media/comments
+//   Paging     cursor, newest first; only the first page is read per poll. Replies are not collected.
 //   Changes    text (edits), like_count; hidden comments disappear.
-// Content version over text and author: an edit is a new event, a re-delivery is not.
+// Content version over text and author: an edit is a new event, a re-read or re-delivery is not.
 import type { OutgoingEvent } from '@tributary/connector-kit';
 import { contentVersion, entityKey, observation } from '@tributary/events';
 import type { Comment, Envelope } from '@tributary/events';

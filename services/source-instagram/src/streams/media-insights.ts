@@ -1,9 +1,12 @@
-// Stream `media_insights`: lifetime insights of every tracked media and live story, on an adaptive cadence.
+// Stream `media_insights`: lifetime insights of every tracked media and live story, on an adaptive cadence — and, in
+// the same batch, the first page of comments of media younger than commentsWindowMs (GET /{ig-media-id}/comments?
+// fields=id,text,timestamp,username,like_count,from&limit=N, newest first; older comments arrive by webhook).
 //   Endpoint   GET /{ig-media-id}/insights?metric=<list per media_product_type>, sent as sub-requests of one Graph
 //              batch: POST /?batch=[{"method":"GET","relative_url":"<id>/insights?metric=…"}]&include_headers=true
 //   Docs       https://developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights
 //              https://developers.facebook.com/docs/graph-api/batch-requests
-//   Paging     none. Up to 50 sub-requests per batch; each counts against the rate limits (cost = batch size).
+//   Paging     none. Up to 50 sub-requests per batch (≤ 25 media: insights + comments each); each counts against the
+//              rate limits (cost = sub-requests).
 //   Limits     Platform and BUC budgets; a token or throttling error inside the batch stops the whole batch
 //              (profile.ts metaBatchErrors) — the other item errors are per media and reported alone.
 //   Changes    every metric, for up to 48 h after publication (Meta's processing lag), then slowly; stories' insights
@@ -16,14 +19,24 @@
 // Unavailable insights (an empty `data` array, e.g. while Meta is still processing) map to null, never 0. likes and
 // comments fall back to the organic like_count / comments_count the media list last read (one snapshot per slot).
 import { fanOutStream } from '@tributary/connector-kit';
-import type { CadenceCurve, FanOutStreamDeclaration, OutgoingEvent } from '@tributary/connector-kit';
+import type {
+  ApiResponse,
+  CadenceCurve,
+  DiscoveredEntity,
+  FanOutStreamDeclaration,
+  OutgoingEvent,
+  StreamContext,
+} from '@tributary/connector-kit';
 import { entityKey, observation } from '@tributary/events';
 import type { PostMetricsSnapshot } from '@tributary/events';
 import { forEachBatchAnswer, graphBatchRequest } from '../graph-batch.ts';
+import type { BatchPart } from '../graph-batch.ts';
 import { ENDPOINTS } from '../profile.ts';
 import { polledEnvelope } from '../records.ts';
 import type { DataIssues, Readers } from '../records.ts';
 import type { SeenMedia } from './media.ts';
+import { COMMENT_FIELDS, mapComment } from './comments.ts';
+import type { GraphComment } from './comments.ts';
 
 /** The metric list per media_product_type (research/platform-apis.md §1). */
 export const INSIGHT_METRICS = {
@@ -61,6 +74,9 @@ export interface MediaInsightsOptions {
   cadence: CadenceCurve;
   trackingWindowMs: number;
   productTypeOf(mediaId: string): string | null;
+  /** Media younger than this also get their newest comments in the same batch (one more sub-request each). */
+  commentsWindowMs: number;
+  commentsPageSize: number;
   /** The media as the list streams last saw it: its organic counters fill likes and comments when insights lack them. */
   seen(mediaId: string): SeenMedia | undefined;
 }
@@ -134,6 +150,29 @@ export function insightsSnapshot(
   };
 }
 
+interface Part extends BatchPart {
+  kind: 'insights' | 'comments';
+}
+
+/**
+ * The sub-requests of one batch: insights for every media, plus the newest comments of media younger than
+ * commentsWindowMs (not stories). Rebuilt identically in map() from the same entities and context.
+ */
+function plan(entities: readonly DiscoveredEntity[], context: StreamContext, options: MediaInsightsOptions): Part[] {
+  return entities.flatMap((entity): Part[] => {
+    const productType = entity.expiresAt === undefined ? options.productTypeOf(entity.id) : 'STORY';
+    const insights: Part = {
+      kind: 'insights',
+      entityId: entity.id,
+      relativeUrl: `${entity.id}/insights?metric=${metricsFor(productType).join(',')}`,
+    };
+    const young = entity.expiresAt === undefined && entity.publishedAt >= context.snapshotBucket - options.commentsWindowMs;
+    if (!young) return [insights];
+    const comments = `${entity.id}/comments?fields=${COMMENT_FIELDS}&limit=${options.commentsPageSize}`;
+    return [insights, { kind: 'comments', entityId: entity.id, relativeUrl: comments }];
+  });
+}
+
 export function mediaInsightsStream(options: MediaInsightsOptions): FanOutStreamDeclaration {
   const { issues, read } = options;
   return fanOutStream({
@@ -143,22 +182,22 @@ export function mediaInsightsStream(options: MediaInsightsOptions): FanOutStream
     cadence: options.cadence,
     trackingWindowMs: options.trackingWindowMs,
     freshForMs: 2 * 24 * 60 * 60 * 1000, // insights settle within 48 h
-    request: (context, entities) =>
-      graphBatchRequest(ENDPOINTS.insights.name, context, entities, (entity) => {
-        const productType = entity.expiresAt === undefined ? options.productTypeOf(entity.id) : 'STORY';
-        return `${entity.id}/insights?metric=${metricsFor(productType).join(',')}`;
-      }),
+    request: (context, entities) => graphBatchRequest(ENDPOINTS.insights.name, context, plan(entities, context, options)),
     map: (response, entities, context) => {
       const events: OutgoingEvent[] = [];
-      forEachBatchAnswer(response, entities, issues, 'batch-item-failed', (entity, body) => {
-        const { values, navigation } = readInsights(body, entity.id, read);
-        if (values.size === 0) issues.report('insights-unavailable', entity.id);
-        const seen = options.seen(entity.id);
+      forEachBatchAnswer(response, plan(entities, context, options), issues, 'batch-item-failed', (part, body) => {
+        if (part.kind === 'comments') {
+          events.push(...commentEvents(body, part.entityId, response, context, options));
+          return;
+        }
+        const { values, navigation } = readInsights(body, part.entityId, read);
+        if (values.size === 0) issues.report('insights-unavailable', part.entityId);
+        const seen = options.seen(part.entityId);
         if ((values.get('likes') ?? null) === null && seen?.likes != null) values.set('likes', seen.likes);
         if ((values.get('comments') ?? null) === null && seen?.comments != null) values.set('comments', seen.comments);
         const snapshot: PostMetricsSnapshot = {
           envelope: polledEnvelope(
-            { entity_kind: 'POST', entity_id: entity.id, observation: observation.metrics(context.snapshotBucket) },
+            { entity_kind: 'POST', entity_id: part.entityId, observation: observation.metrics(context.snapshotBucket) },
             context,
             response,
             ENDPOINTS.insights.lineage,
@@ -168,11 +207,36 @@ export function mediaInsightsStream(options: MediaInsightsOptions): FanOutStream
         };
         events.push({
           topic: 'social.raw.post-metrics',
-          key: entityKey('INSTAGRAM', entity.id),
+          key: entityKey('INSTAGRAM', part.entityId),
           value: snapshot as unknown as Record<string, unknown>,
         });
       });
       return events;
     },
   });
+}
+
+/** The Comment events of one comments sub-answer (first page, newest first). */
+function commentEvents(
+  body: unknown,
+  mediaId: string,
+  response: ApiResponse,
+  context: StreamContext,
+  options: MediaInsightsOptions,
+): OutgoingEvent[] {
+  const data = (body as { data?: unknown } | null)?.data;
+  const events: OutgoingEvent[] = [];
+  for (const item of Array.isArray(data) ? (data as GraphComment[]) : []) {
+    const event = mapComment(
+      item,
+      mediaId,
+      context.scope,
+      options.read,
+      (identity) => polledEnvelope(identity, context, response, ENDPOINTS.comments.lineage, options.apiVersion),
+      { productType: options.productTypeOf(mediaId) },
+    );
+    if (event) events.push(event);
+    else options.issues.report('item-without-id', mediaId, 'comment');
+  }
+  return events;
 }
