@@ -166,6 +166,19 @@ describe('source-instagram against the platform simulator', function () {
     for (const item of account.media.publishedBy(START)) assert.ok(posts.has(item.id), `post ${item.id} collected`);
   });
 
+  it('short pages (fewer items than `limit`, with `next`) are normal: nothing is missed', async () => {
+    harness = await Harness.start({
+      startTime: START,
+      instagram: { mediaPageSize: 10 },
+      knobs: { instagram: { shortPageProbability: 0.7 } },
+    });
+    const account = harness.sim.instagram.accounts[0]!;
+    const pages = harness.sent.filter((sent) => sent.endpoint === 'ig.media').length;
+    assert.ok(pages > Math.ceil(account.media.publishedBy(START).length / 10), `short pages were served (${pages} pages)`);
+    const posts = ids(harness.writer.on('social.raw.posts'));
+    for (const item of account.media.publishedBy(START)) assert.ok(posts.has(item.id), `post ${item.id} collected`);
+  });
+
   it('an empty insights answer maps to null, not 0, and error 10 for one media is reported alone', async () => {
     harness = await Harness.start({
       startTime: START,
