@@ -1,0 +1,222 @@
+// Collection end to end (issue 4): the platform simulators → the three source processes (their
+// main.ts, configured by environment like any deployment) → Kafka → sink-clickhouse → ClickHouse,
+// compared with the simulators' ground truth: every entity and metric snapshot the simulators
+// served is in the final tables, once; webhook deliveries (an Instagram comment, a TikTok
+// revocation) arrive through the signed receivers as canonical rows.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { startPlatformSim } from '@tributary/platform-sim';
+import type { PlatformSim } from '@tributary/platform-sim';
+import type { Sink } from '@tributary/sink-clickhouse';
+import { useTestStack, uniqueName } from '@tributary/testing';
+import type { TestStack } from '@tributary/testing';
+import { errorLines, isolatedRun, spawnSource, startRunSink } from './collection-fixture.ts';
+import type { IsolatedRun, SourceName, SourceProcess } from './collection-fixture.ts';
+import { delay, waitFor } from './kafka-runtime-fixture.ts';
+
+const POST_KINDS: Record<string, readonly string[]> = { tiktok: ['video'], instagram: ['media', 'story'], youtube: ['video'] };
+const ACCOUNT_KINDS: Record<string, string> = { tiktok: 'user', instagram: 'account', youtube: 'channel' };
+const PLATFORM: Record<string, string> = { tiktok: 'TIKTOK', instagram: 'INSTAGRAM', youtube: 'YOUTUBE' };
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** What the simulators served, as the keys the final tables hold. */
+function expected(sim: PlatformSim): { posts: Set<string>; accounts: Set<string>; postsWithMetrics: Set<string>; comments: Set<string> } {
+  const truth = sim.groundTruth();
+  const posts = new Set<string>();
+  const accounts = new Set<string>();
+  const comments = new Set<string>();
+  for (const entity of truth.entities) {
+    const key = `${PLATFORM[entity.platform]}:${entity.id}`;
+    if (POST_KINDS[entity.platform]?.includes(entity.kind)) posts.add(key);
+    else if (ACCOUNT_KINDS[entity.platform] === entity.kind) accounts.add(key);
+    else if (entity.kind === 'comment') comments.add(key);
+  }
+  const postsWithMetrics = new Set(
+    truth.metrics.filter((metric) => POST_KINDS[metric.platform]?.includes(metric.kind)).map((m) => `${PLATFORM[m.platform]}:${m.id}`),
+  );
+  return { posts, accounts, postsWithMetrics, comments };
+}
+
+describe('collection end to end: simulators → three sources → Kafka → sink → ClickHouse (integration)', function () {
+  this.timeout(300_000);
+  let stack: TestStack;
+  let run: IsolatedRun;
+  let sim: PlatformSim;
+  let sink: Sink | undefined;
+  const sources: SourceProcess[] = [];
+
+  before(async () => {
+    stack = await useTestStack();
+    run = await isolatedRun(stack, 'collect');
+    sim = await startPlatformSim({
+      seed: uniqueName('collection-e2e'),
+      clock: { startTime: Date.now(), speed: 1 }, // the sources run on the system clock
+      accounts: { tiktok: 1, instagram: 1, youtube: 1 },
+      knobs: { content: { postsPerAccount: 25 } },
+    });
+  });
+
+  after(async () => {
+    for (const source of sources)
+      if (source.process.exitCode === null && source.process.signalCode === null) source.process.kill('SIGKILL');
+    await sink?.stop().catch(() => undefined);
+    await sim?.close();
+    await run?.drop();
+  });
+
+  async function rows(query: string): Promise<Array<Record<string, string>>> {
+    return (await (await run.clickhouse.query({ query, format: 'JSONEachRow' })).json()) as Array<Record<string, string>>;
+  }
+  async function keys(query: string): Promise<Set<string>> {
+    return new Set((await rows(query)).map((row) => `${row.platform}:${row.id}`));
+  }
+
+  it('lands everything the simulators served, once, and the webhook deliveries as canonical rows', async () => {
+    const credentials = sim.credentials();
+    const youtubeWebhookPort = await freePort();
+    const env: Record<SourceName, Record<string, string>> = {
+      tiktok: {
+        TRIBUTARY_SOURCE_TIKTOK_SCOPES: credentials.tiktok.accounts.map((account) => account.openId).join(','),
+        TRIBUTARY_SOURCE_TIKTOK_API_BASE_URL: sim.baseUrls.tiktok,
+        TRIBUTARY_SOURCE_TIKTOK_CLIENT_KEY: credentials.tiktok.clientKey,
+        TRIBUTARY_SOURCE_TIKTOK_CLIENT_SECRET: credentials.tiktok.clientSecret,
+        TRIBUTARY_SOURCE_TIKTOK_SEED_CREDENTIALS: JSON.stringify(
+          credentials.tiktok.accounts.map((account) => ({
+            id: account.openId,
+            accessToken: account.accessToken,
+            refreshToken: account.refreshToken,
+            accessTokenExpiresAt: account.accessExpiresAt,
+          })),
+        ),
+      },
+      instagram: {
+        TRIBUTARY_SOURCE_INSTAGRAM_SCOPES: credentials.instagram.accounts.map((account) => account.igUserId).join(','),
+        TRIBUTARY_SOURCE_INSTAGRAM_API_URL: sim.baseUrls.instagram,
+        TRIBUTARY_SOURCE_INSTAGRAM_REFRESH_URL: sim.baseUrls.instagram,
+        TRIBUTARY_SOURCE_INSTAGRAM_APP_SECRET: credentials.instagram.appSecret,
+        TRIBUTARY_SOURCE_INSTAGRAM_VERIFY_TOKEN: credentials.instagram.verifyToken,
+        TRIBUTARY_SOURCE_INSTAGRAM_SEED_CREDENTIALS: JSON.stringify(
+          credentials.instagram.accounts.map((account) => ({
+            id: account.igUserId,
+            accessToken: account.accessToken,
+            accessTokenExpiresAt: account.accessExpiresAt,
+            accessTokenIssuedAt: account.issuedAt,
+          })),
+        ),
+      },
+      youtube: {
+        TRIBUTARY_SOURCE_YOUTUBE_SCOPES: credentials.youtube.accounts.map((account) => account.channelId).join(','),
+        TRIBUTARY_SOURCE_YOUTUBE_API_URL: sim.baseUrls.youtube,
+        TRIBUTARY_SOURCE_YOUTUBE_ANALYTICS_URL: sim.baseUrls.youtubeAnalytics,
+        TRIBUTARY_SOURCE_YOUTUBE_TOKEN_URL: sim.baseUrls.googleOAuth,
+        TRIBUTARY_SOURCE_YOUTUBE_HUB_URL: sim.baseUrls.youtubeWebSubHub,
+        TRIBUTARY_SOURCE_YOUTUBE_CLIENT_ID: credentials.youtube.clientId,
+        TRIBUTARY_SOURCE_YOUTUBE_CLIENT_SECRET: credentials.youtube.clientSecret,
+        TRIBUTARY_SOURCE_YOUTUBE_WEBSUB_SECRET: 'collection-e2e-websub-secret',
+        TRIBUTARY_SOURCE_YOUTUBE_WEBHOOK_PORT: String(youtubeWebhookPort),
+        TRIBUTARY_SOURCE_YOUTUBE_WEBSUB_CALLBACK_URL: `http://127.0.0.1:${youtubeWebhookPort}/webhooks/youtube`,
+        TRIBUTARY_SOURCE_YOUTUBE_SEED_CREDENTIALS: JSON.stringify(
+          credentials.youtube.accounts.map((account) => ({
+            id: account.channelId,
+            accessToken: account.accessToken,
+            refreshToken: account.refreshToken,
+            accessTokenExpiresAt: account.accessExpiresAt,
+          })),
+        ),
+      },
+    };
+    for (const name of ['tiktok', 'instagram', 'youtube'] as const) sources.push(spawnSource(stack, run, name, env[name]));
+    const [tiktok, instagram] = await Promise.all(sources.map((source) => source.running));
+    sim.webhooks.setTarget('tiktok', `${tiktok!.webhooks}/webhooks/tiktok`);
+    sim.webhooks.setTarget('instagram', `${instagram!.webhooks}/webhooks/instagram`);
+    sink = await startRunSink(stack, run);
+
+    // Collection runs until everything served so far has landed (the simulators serve more as they are polled).
+    const landed = async (): Promise<string[]> => {
+      const want = expected(sim);
+      const posts = await keys('SELECT platform, post_id AS id FROM posts FINAL');
+      const withMetrics = await keys('SELECT DISTINCT platform, post_id AS id FROM post_metrics');
+      const accounts = await keys('SELECT DISTINCT platform, account_id AS id FROM account_metrics');
+      const missing = [
+        ...[...want.posts].filter((key) => !posts.has(key)).map((key) => `post ${key}`),
+        ...[...want.postsWithMetrics].filter((key) => !withMetrics.has(key)).map((key) => `metrics of ${key}`),
+        ...[...want.accounts].filter((key) => !accounts.has(key)).map((key) => `account ${key}`),
+      ];
+      return want.posts.size === 0 ? ['nothing served yet'] : missing;
+    };
+    let missing: string[] = [];
+    await waitFor('the served entities to land', async () => (missing = await landed()).length === 0, 150_000).catch(() => undefined);
+    assert.deepEqual(missing.slice(0, 20), [], `${missing.length} served items not in ClickHouse`);
+
+    // Webhooks: a comment pushed by Instagram, a revocation pushed by TikTok.
+    const media = [...expected(sim).posts].find((key) => key.startsWith('INSTAGRAM:'))!.split(':')[1]!;
+    const comment = await sim.webhooks.instagramComment(media);
+    assert.equal(comment.status, 200, 'the Instagram delivery was acknowledged after persisting');
+    const openId = credentials.tiktok.accounts[0]!.openId;
+    const revoked = await sim.webhooks.tiktokRemoveAuthorization(openId, 1);
+    assert.equal(revoked?.status, 200);
+    await waitFor(
+      'the revocation row',
+      async () => (await rows(`SELECT event_id FROM deletions WHERE platform = 'TIKTOK'`)).length > 0,
+      60_000,
+    );
+
+    // Stop the sources gracefully; the sink drains what they wrote.
+    for (const source of sources) source.process.kill('SIGTERM');
+    const exits = await Promise.all(sources.map((source) => source.exit));
+    assert.deepEqual(
+      exits.map((exit) => exit.code),
+      [0, 0, 0],
+      'each source stopped cleanly on SIGTERM',
+    );
+    await delay(3_000);
+
+    const final = await landed();
+    assert.deepEqual(final.slice(0, 20), [], `${final.length} served items not in ClickHouse after the stop`);
+    const want = expected(sim);
+    const comments = await keys('SELECT platform, comment_id AS id FROM comments FINAL');
+    const missingComments = [...want.comments].filter((key) => !comments.has(key));
+    assert.deepEqual(missingComments.slice(0, 10), [], `${missingComments.length} served comments not in ClickHouse`);
+
+    // Once: the final tables hold one row per event (duplicates from re-collection collapse on event_id).
+    for (const table of ['posts', 'post_metrics', 'account_metrics', 'comments']) {
+      const [counts] = await rows(`SELECT count() AS n, uniqExact(event_id) AS events FROM ${table} FINAL`);
+      assert.equal(counts!.n, counts!.events, `${table}: one row per event_id`);
+    }
+    const [posts] = await rows('SELECT count() AS n, uniqExact(platform, post_id) AS entities FROM posts FINAL');
+    assert.equal(posts!.n, posts!.entities, 'posts: one row per post');
+    const platforms = await rows('SELECT platform, count() AS n FROM posts FINAL GROUP BY platform ORDER BY platform');
+    assert.deepEqual(
+      platforms.map((row) => row.platform),
+      ['INSTAGRAM', 'TIKTOK', 'YOUTUBE'],
+    );
+    // Stories: insights captured while they were live (before the 24 h expiry).
+    const stories = await rows(
+      `SELECT p.post_id AS id, toString(p.published_at) AS published, toString(m.first) AS first, m.post_id AS measured
+       FROM posts AS p FINAL
+       LEFT JOIN (SELECT post_id, min(observed_at) AS first FROM post_metrics WHERE platform = 'INSTAGRAM' GROUP BY post_id) AS m
+         ON p.post_id = m.post_id
+       WHERE p.platform = 'INSTAGRAM' AND p.format = 'STORY'`,
+    );
+    assert.ok(stories.length > 0, 'the simulator served live stories');
+    const utc = (text: string): number => Date.parse(`${text.replace(' ', 'T')}Z`);
+    for (const story of stories) {
+      assert.equal(story.measured, story.id, `story ${story.id} has insights`);
+      assert.ok(utc(story.first!) < utc(story.published!) + 86_400_000, `story ${story.id} measured before it expired`);
+    }
+    for (const source of sources) {
+      const fatal = source.lines.filter((line) => line.level === 'fatal');
+      assert.deepEqual(fatal, [], `source-${source.name} logged no fatal line`);
+      if (errorLines(source).length > 0)
+        process.stdout.write(`      source-${source.name} error lines: ${JSON.stringify(errorLines(source).slice(0, 3))}\n`);
+    }
+  });
+});
