@@ -30,42 +30,63 @@ export interface EntityPolicy {
 const DAY = 86_400_000;
 
 export class EntityRegistry {
-  // `<entitySet>\u0000<scope>` -> entity id -> tracked state
+  // `<track>\u0000<scope>` -> entity id -> tracked state. A track is one fan-out stream's schedule
+  // over an entity set: two streams polling the same set (insights and comments of the same media)
+  // keep their own cadence and tracking window.
   private readonly sets = new Map<string, Map<string, TrackedEntity>>();
+  private readonly tracksBySet: ReadonlyMap<string, readonly string[]>;
 
-  private entries(entitySet: string, scope: string): Map<string, TrackedEntity> {
-    const key = `${entitySet}\u0000${scope}`;
+  /** `tracksBySet`: the fan-out streams of each entity set; a set without entry is its own single track. */
+  constructor(tracksBySet: ReadonlyMap<string, readonly string[]> = new Map()) {
+    this.tracksBySet = tracksBySet;
+  }
+
+  private tracksOf(entitySet: string): readonly string[] {
+    const tracks = this.tracksBySet.get(entitySet);
+    return tracks && tracks.length > 0 ? tracks : [entitySet];
+  }
+
+  private entries(track: string, scope: string): Map<string, TrackedEntity> {
+    const key = `${track}\u0000${scope}`;
     let entries = this.sets.get(key);
     if (!entries) this.sets.set(key, (entries = new Map()));
     return entries;
   }
 
-  /** Adds or refreshes an entity (a re-discovery keeps its schedule and velocity). */
+  /** Adds or refreshes an entity on every track of its set (a re-discovery keeps each schedule and velocity). */
   register(entitySet: string, scope: string, entity: DiscoveredEntity): void {
-    const entries = this.entries(entitySet, scope);
-    const known = entries.get(entity.id);
-    if (known) known.entity = entity;
-    else entries.set(entity.id, { entity, nextPollAt: 0, velocityPerHour: 0, polls: 0 });
+    for (const track of this.tracksOf(entitySet)) {
+      const entries = this.entries(track, scope);
+      const known = entries.get(entity.id);
+      if (known) known.entity = entity;
+      else entries.set(entity.id, { entity, nextPollAt: 0, velocityPerHour: 0, polls: 0 });
+    }
   }
 
-  /** Adds the entity, or keeps its velocity, and makes it due at once (a webhook asked for a targeted refresh). */
+  /** Adds the entity, or keeps its velocity, and makes it due at once on every track (a webhook asked for a targeted refresh). */
   dueNow(entitySet: string, scope: string, entity: DiscoveredEntity): void {
     this.register(entitySet, scope, entity);
-    this.entries(entitySet, scope).get(entity.id)!.nextPollAt = 0;
+    for (const track of this.tracksOf(entitySet)) {
+      const tracked = this.entries(track, scope).get(entity.id)!;
+      tracked.nextPollAt = 0;
+      tracked.historyOnly = false;
+    }
   }
 
   /** An entity a backfill walk found: polled once at backfill priority unless it is (or becomes) regularly tracked. */
   registerHistory(entitySet: string, scope: string, entity: DiscoveredEntity): void {
-    const entries = this.entries(entitySet, scope);
-    if (!entries.has(entity.id)) entries.set(entity.id, { entity, nextPollAt: 0, velocityPerHour: 0, polls: 0, historyOnly: true });
+    for (const track of this.tracksOf(entitySet)) {
+      const entries = this.entries(track, scope);
+      if (!entries.has(entity.id)) entries.set(entity.id, { entity, nextPollAt: 0, velocityPerHour: 0, polls: 0, historyOnly: true });
+    }
   }
 
   /**
    * Drops entities past the tracking window or expired (history-only ones once they were polled);
    * returns the ones due at `now`, earliest first.
    */
-  due(entitySet: string, scope: string, now: number, policy: EntityPolicy): TrackedEntity[] {
-    const entries = this.entries(entitySet, scope);
+  due(track: string, scope: string, now: number, policy: EntityPolicy): TrackedEntity[] {
+    const entries = this.entries(track, scope);
     const due: TrackedEntity[] = [];
     for (const [id, tracked] of entries) {
       const { entity } = tracked;
@@ -81,10 +102,10 @@ export class EntityRegistry {
     return due.sort((a, b) => a.nextPollAt - b.nextPollAt || a.entity.id.localeCompare(b.entity.id));
   }
 
-  /** The earliest nextPollAt of the set and scope, or undefined when it is empty. */
-  nextDueAt(entitySet: string, scope: string): number | undefined {
+  /** The earliest nextPollAt of the track and scope, or undefined when it is empty. */
+  nextDueAt(track: string, scope: string): number | undefined {
     let earliest: number | undefined;
-    for (const tracked of this.entries(entitySet, scope).values()) {
+    for (const tracked of this.entries(track, scope).values()) {
       if (earliest === undefined || tracked.nextPollAt < earliest) earliest = tracked.nextPollAt;
     }
     return earliest;
@@ -112,13 +133,23 @@ export class EntityRegistry {
     return now - entity.publishedAt < freshForMs ? 'fresh' : 'refresh';
   }
 
-  size(entitySet: string): number {
-    let total = 0;
-    for (const [key, entries] of this.sets) if (key.startsWith(`${entitySet}\u0000`)) total += entries.size;
-    return total;
+  /** Distinct entities of the set (over all its tracks and scopes), or of one track when `track` is given. */
+  size(entitySetOrTrack: string): number {
+    const tracks = this.tracksBySet.has(entitySetOrTrack) ? this.tracksOf(entitySetOrTrack) : [entitySetOrTrack];
+    const ids = new Set<string>();
+    for (const [key, entries] of this.sets) {
+      const [track, scope] = key.split('\u0000') as [string, string];
+      if (tracks.includes(track)) for (const id of entries.keys()) ids.add(`${scope}\u0000${id}`);
+    }
+    return ids.size;
   }
 
-  get(entitySet: string, scope: string, id: string): TrackedEntity | undefined {
-    return this.entries(entitySet, scope).get(id);
+  /** The tracked state of an entity: on `track`, or on the first track of the set that has it. */
+  get(entitySet: string, scope: string, id: string, track?: string): TrackedEntity | undefined {
+    for (const candidate of track ? [track] : this.tracksOf(entitySet)) {
+      const found = this.entries(candidate, scope).get(id);
+      if (found) return found;
+    }
+    return undefined;
   }
 }

@@ -99,6 +99,11 @@ export function backfillStreamName(stream: string): string {
   return `${stream}.backfill`;
 }
 
+/** A non-retryable data error of one request (its items), not of the credential or the platform as a whole. */
+function isBatchDataError(error: unknown): boolean {
+  return isTributaryError(error) && !error.retryable && error.failureType === 'data' && !CREDENTIAL_GONE.has(error.code);
+}
+
 function errorCode(error: unknown): string {
   return isTributaryError(error) ? error.code : 'UNCLASSIFIED';
 }
@@ -136,7 +141,11 @@ export function runSource(options: RunSourceOptions): SourceRun {
   const source = declaration.name;
   const logger = options.logger.child({ component: 'source-runtime', source });
   const metrics: SourceMetrics = sourceMetrics(options.metrics);
-  const entities = new EntityRegistry();
+  // One schedule per fan-out stream: streams sharing an entity set keep their own cadence and window.
+  const tracksBySet = new Map<string, string[]>();
+  for (const stream of declaration.streams)
+    if (stream.kind === 'fan-out') tracksBySet.set(stream.entitySet, [...(tracksBySet.get(stream.entitySet) ?? []), stream.name]);
+  const entities = new EntityRegistry(tracksBySet);
   const healthByKey = new Map<string, StreamScopeHealth>();
   const suspendedCredentials = new Set<string>();
   const progressEvery = options.backfill?.progressEveryPages ?? 50;
@@ -311,10 +320,10 @@ export function runSource(options: RunSourceOptions): SourceRun {
         metrics.pages.inc({ source, stream: stream.name });
         if (found.length > 0) {
           const entitySet = stream.discovers!.entitySet;
-          const before = entities.size(entitySet);
+          const before = new Map(fanOutsOf(entitySet).map((fanOut) => [fanOut, entities.size(fanOut)]));
           for (const entity of found) entities.register(entitySet, scope.id, entity);
           // New content gets its first metrics now, not after the fan-out's sleep.
-          if (entities.size(entitySet) > before) for (const fanOut of fanOutsOf(entitySet)) wake(fanOut, scope.id);
+          for (const [fanOut, size] of before) if (entities.size(fanOut) > size) wake(fanOut, scope.id);
         }
         const finished = reachedFloor || page.cursorAfter === null;
         if (finished) {
@@ -472,8 +481,8 @@ export function runSource(options: RunSourceOptions): SourceRun {
   const sweepFanOut = async (stream: FanOutStreamDeclaration, scope: ScopeConfig): Promise<void> => {
     const policy = policyOf(stream);
     const started = clock.now();
-    const due = entities.due(stream.entitySet, scope.id, started, policy);
-    metrics.trackedEntities.set({ source, stream: stream.name }, entities.size(stream.entitySet));
+    const due = entities.due(stream.name, scope.id, started, policy);
+    metrics.trackedEntities.set({ source, stream: stream.name }, entities.size(stream.name));
     if (due.length === 0) return;
     const byPriority = new Map<RequestPriority, TrackedEntity[]>();
     for (const tracked of due) {
@@ -490,12 +499,29 @@ export function runSource(options: RunSourceOptions): SourceRun {
         const batchEntities = batch.map((tracked) => tracked.entity);
         const method = priority === 'backfill' ? 'backfill' : 'poll';
         const context = contextFor(stream, scope, priority, method, stream.snapshotBucketMs ?? stream.cadence.minIntervalMs);
-        const events = await traced(stream.name, context, async (batchContext) => {
-          const response = await requester.request(prepared(stream.request(batchContext, batchEntities), batchContext));
-          const mapped = stream.map(response, batchEntities, batchContext);
-          await writePage(stream.name, scope.id, mapped);
-          return mapped;
-        });
+        let events: OutgoingEvent[];
+        try {
+          events = await traced(stream.name, context, async (batchContext) => {
+            const response = await requester.request(prepared(stream.request(batchContext, batchEntities), batchContext));
+            const mapped = stream.map(response, batchEntities, batchContext);
+            await writePage(stream.name, scope.id, mapped);
+            return mapped;
+          });
+        } catch (error) {
+          // A batch the platform refuses for its own content (a deleted or private item, Meta's "not enough
+          // viewers") fails alone: counted, its entities retried on their cadence, the other batches go on.
+          // Anything else (transient, credential, circuit) ends the sweep as before.
+          if (signal.aborted || !isBatchDataError(error)) throw error;
+          const code = errorCode(error);
+          metrics.streamFailures.inc({ source, stream: stream.name, code });
+          logger.warn(
+            { stream: stream.name, scope: scope.id, code, entities: batchEntities.length, first: batchEntities[0]?.id },
+            'Batch refused by the platform; its entities are retried on their cadence, the sweep goes on.',
+          );
+          const now = clock.now();
+          for (const tracked of batch) entities.polled(tracked, now, policy);
+          continue;
+        }
         metrics.pages.inc({ source, stream: stream.name });
         const counts = new Map<string, number>();
         for (const event of events) {
@@ -514,7 +540,7 @@ export function runSource(options: RunSourceOptions): SourceRun {
   };
 
   const fanOutDelayMs = (stream: FanOutStreamDeclaration, scope: ScopeConfig): number => {
-    const next = entities.nextDueAt(stream.entitySet, scope.id);
+    const next = entities.nextDueAt(stream.name, scope.id);
     const ceiling = stream.cadence.minIntervalMs; // new entities are picked up within this
     if (next === undefined) return ceiling;
     return Math.max(1_000, Math.min(ceiling, next - clock.now()));

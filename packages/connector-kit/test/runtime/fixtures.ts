@@ -203,6 +203,8 @@ export interface DeclarationOptions {
   resumable?: boolean;
   withStories?: boolean;
   listEveryMs?: number;
+  /** A second fan-out over the same posts with a one-hour tracking window (requests carry `track: recent`). */
+  withRecentFanOut?: boolean;
 }
 
 /** A source with a posts list (discovering entities), a per-post metrics fan-out and a profile stream. */
@@ -274,6 +276,24 @@ export function testDeclaration(options: DeclarationOptions = {}): SourceDeclara
       ],
     }),
   ];
+  if (options.withRecentFanOut) {
+    streams.push(
+      fanOutStream({
+        name: 'post_recent',
+        entitySet: 'posts',
+        batchSize: 10,
+        cadence: TEST_CADENCE,
+        trackingWindowMs: HOUR,
+        request: (context, entities) => ({
+          endpoint: 'posts.metrics',
+          method: 'GET',
+          path: '/metrics',
+          query: { account: context.scope, ids: entities.map((entity) => entity.id).join(','), track: 'recent' },
+        }),
+        map: () => [],
+      }),
+    );
+  }
   if (options.withStories) {
     streams.push(
       listStream<FakePost>({

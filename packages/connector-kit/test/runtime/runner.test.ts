@@ -305,6 +305,61 @@ describe('connector-kit/runtime/runner', () => {
     await h.stop();
   });
 
+  it('a batch the platform refuses fails alone: the other batches of the sweep land, the failure is counted', async () => {
+    const h = harness();
+    h.platform.posts = posts(6, START - 10 * MINUTE, MINUTE); // three batches of two
+    h.requester.failures.push({
+      endpoint: 'posts.metrics',
+      when: (request) => String(request.query?.ids).split(',').includes('p3'),
+      error: () => new TributaryError('CONNECTOR_REQUEST_REJECTED', 'not enough viewers', { failureType: 'data', retryable: false }),
+      times: 1,
+    });
+    h.start();
+    await h.clock.advanceAsync(1_000);
+    const measured = new Set(
+      h.writer.written
+        .flat()
+        .filter((event) => event.topic === 'social.raw.post-metrics')
+        .map((event) => event.key),
+    );
+    assert.deepEqual([...measured].sort(), ['TIKTOK:p1', 'TIKTOK:p2', 'TIKTOK:p5', 'TIKTOK:p6']);
+    assert.equal(
+      await metricValue(h.metrics, 'tributary_source_stream_failures_total', {
+        stream: 'post_metrics',
+        code: 'CONNECTOR_REQUEST_REJECTED',
+      }),
+      1,
+    );
+    await h.clock.advanceAsync(6 * MINUTE);
+    assert.ok(
+      h.writer.written.flat().some((event) => event.key === 'TIKTOK:p3'),
+      'the refused batch is polled again on its cadence',
+    );
+    await h.stop();
+  });
+
+  it('two fan-out streams over one entity set keep their own schedule and tracking window', async () => {
+    const h = harness();
+    h.platform.posts = [
+      { id: 'young', createdAt: START - 10 * MINUTE, title: 'y', views: 0 },
+      { id: 'older', createdAt: START - 2 * DAY, title: 'o', views: 0 },
+    ];
+    // Only the first (rebuild) walk reaches the older post; the recent stream must not make the other forget it.
+    h.start({ declaration: { withRecentFanOut: true } });
+    await h.clock.advanceAsync(7 * HOUR);
+    const polledIds = (track: 'recent' | undefined) =>
+      h.requester
+        .of('posts.metrics')
+        .filter((entry) => entry.query?.track === track)
+        .flatMap((entry) => String(entry.query?.ids).split(','));
+    assert.deepEqual([...new Set(polledIds('recent'))], ['young'], 'the one-hour stream polls only the young post');
+    assert.ok(
+      polledIds(undefined).filter((id) => id === 'older').length >= 2,
+      'the three-day stream keeps polling the older post on its own cadence',
+    );
+    await h.stop();
+  });
+
   it('tags requests by priority: ephemeral stories, fresh lists and young posts, refresh for old posts and profiles, backfill last', async () => {
     const h = harness();
     h.platform.posts = [
