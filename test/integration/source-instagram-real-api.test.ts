@@ -4,11 +4,11 @@
 // 3 calls (profile, one media page of 5, one insights batch of up to 5 sub-requests = 5 calls against the budgets)
 // and writes nothing to Kafka.
 import assert from 'node:assert/strict';
-import { parseScopes, systemClock } from '@tributary/connector-kit';
+import { parseScopes, parseSeedCredentials, systemClock } from '@tributary/connector-kit';
 import type { FanOutStreamDeclaration, ListStreamDeclaration, SingleStreamDeclaration, StreamContext } from '@tributary/connector-kit';
 import { topicValueType } from '@tributary/events';
 import type { AvroTopicName } from '@tributary/events';
-import { createInstagramRequester, createInstagramSource, loadInstagramSettings, parseSeedCredentials } from '@tributary/source-instagram';
+import { createInstagramRequester, createInstagramSource, loadInstagramSettings } from '@tributary/source-instagram';
 import { createLogger } from '@tributary/telemetry';
 import { Registry } from 'prom-client';
 

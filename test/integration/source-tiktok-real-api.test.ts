@@ -3,7 +3,7 @@
 // API, a client key and secret and at least one seed credential; otherwise it says why and skips.
 // It makes 2 calls per account (user/info, one page of video/list) and writes nothing to Kafka.
 import assert from 'node:assert/strict';
-import { createMemoryCredentialStore, cursorPaginator, systemClock } from '@tributary/connector-kit';
+import { createMemoryCredentialStore, cursorPaginator, parseSeedCredentials, systemClock } from '@tributary/connector-kit';
 import type { StreamContext } from '@tributary/connector-kit';
 import { topicValueType } from '@tributary/events';
 import {
@@ -11,7 +11,6 @@ import {
   createTikTokMetrics,
   createTikTokRequester,
   loadTikTokSettings,
-  parseSeedCredentials,
   readVideos,
   tiktokSource,
 } from '@tributary/source-tiktok';

@@ -4,11 +4,11 @@
 // credential; otherwise it says why and skips. Per channel it costs 3 units (channels.list, one page
 // of playlistItems.list, one videos.list) and writes nothing to Kafka.
 import assert from 'node:assert/strict';
-import { createMemoryCredentialStore, parseScopes, systemClock } from '@tributary/connector-kit';
+import { createMemoryCredentialStore, parseScopes, parseSeedCredentials, systemClock } from '@tributary/connector-kit';
 import type { FanOutStreamDeclaration, ListStreamDeclaration, SingleStreamDeclaration, StreamContext } from '@tributary/connector-kit';
 import { topicValueType } from '@tributary/events';
 import type { AvroTopicName } from '@tributary/events';
-import { createYouTubeRequester, createYouTubeSource, loadYouTubeSettings, parseSeedCredentials } from '@tributary/source-youtube';
+import { createYouTubeRequester, createYouTubeSource, loadYouTubeSettings } from '@tributary/source-youtube';
 import { createLogger } from '@tributary/telemetry';
 import { Registry } from 'prom-client';
 

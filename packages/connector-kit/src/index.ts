@@ -118,7 +118,7 @@ export { createMemoryCredentialStore, createEncryptedFileCredentialStore, parseE
 export type { CredentialRecord, CredentialState, CredentialStore, EncryptedFileStoreOptions } from './auth/credential-store.ts';
 export { tiktokRefresh, googleRefresh, instagramRefresh, INSTAGRAM_MIN_REFRESH_AGE_MS } from './auth/refresh-specs.ts';
 export type { OAuthRefreshSpec } from './auth/refresh-specs.ts';
-export { credentialsSchema, createCredentialStore } from './auth/settings.ts';
+export { credentialsSchema, createCredentialStore, parseSeedCredentials, seedCredentialsSetting } from './auth/settings.ts';
 export type { CredentialsSettings } from './auth/settings.ts';
 
 // Quota: a ledger composed from budget policies (docs/adr/0018).

@@ -3,7 +3,7 @@ export { createInstagramRequester, createInstagramService } from './service.ts';
 export { createInstagramSource, insightsCadence } from './source.ts';
 export type { InstagramSource } from './source.ts';
 export { instagramProfile, instagramQuotaPolicies, instagramRefreshSpec, metaBatchErrors, ENDPOINTS } from './profile.ts';
-export { instagramSourceSchema, instagramSchema, loadInstagramSettings, parseSeedCredentials, SERVICE } from './spec.ts';
+export { instagramSourceSchema, instagramSchema, loadInstagramSettings, SERVICE } from './spec.ts';
 export type { InstagramSettings, InstagramSourceSettings } from './spec.ts';
 export { instagramWebhookRoute, notificationEvents, WEBHOOK_PATH } from './webhooks.ts';
 export { DataIssues } from './records.ts';

@@ -6,12 +6,12 @@ import {
   createOAuthAuthenticator,
   createQuotaLedger,
   createRequester,
+  parseSeedCredentials,
 } from '@tributary/connector-kit';
 import type { Clock, Requester, RequesterDependencies, RetryOptions, RunSourceServiceOptions } from '@tributary/connector-kit';
 import { instagramProfile, instagramQuotaPolicies, instagramRefreshSpec } from './profile.ts';
 import { createInstagramSource } from './source.ts';
 import type { InstagramSource } from './source.ts';
-import { parseSeedCredentials } from './spec.ts';
 import type { InstagramSourceSettings } from './spec.ts';
 import { instagramWebhookRoute } from './webhooks.ts';
 import { insightsCadence } from './source.ts';
@@ -27,7 +27,7 @@ export function createInstagramRequester(
     profile: instagramProfile({ baseUrl: ig.apiBaseUrl, apiVersion: ig.apiVersion }),
     authenticator: createOAuthAuthenticator({
       platform: 'INSTAGRAM',
-      credentials: parseSeedCredentials(ig.seedCredentials),
+      credentials: parseSeedCredentials(ig.seedCredentials, 'instagram.seedCredentials'),
       refresh: instagramRefreshSpec(ig),
       store: createCredentialStore(values.credentials),
       clock,

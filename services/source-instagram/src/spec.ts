@@ -5,9 +5,8 @@
 import type convict from 'convict';
 import { httpSchema, kafkaSchema, loadConfig, registrySchema, telemetrySchema } from '@tributary/config';
 import type { HttpSettings, KafkaSettings, LoadOptions, RegistrySettings, TelemetrySettings } from '@tributary/config';
-import { credentialsSchema, sourceRuntimeSchema, sourceWebhookSchema } from '@tributary/connector-kit';
-import type { CredentialSeed, CredentialsSettings, SourceRuntimeSettings, SourceWebhookSettings } from '@tributary/connector-kit';
-import { ConfigError } from '@tributary/errors';
+import { credentialsSchema, seedCredentialsSetting, sourceRuntimeSchema, sourceWebhookSchema } from '@tributary/connector-kit';
+import type { CredentialsSettings, SourceRuntimeSettings, SourceWebhookSettings } from '@tributary/connector-kit';
 
 export const SERVICE = 'source-instagram';
 const ENV = 'TRIBUTARY_SOURCE_INSTAGRAM';
@@ -109,16 +108,10 @@ export const instagramSchema: convict.Schema<InstagramSettings> = {
     env: `${ENV}_VERIFY_TOKEN`,
     sensitive: true,
   },
-  seedCredentials: {
-    doc: 'Seed credentials, JSON: [{"id","accessToken","accessTokenExpiresAt","accessTokenIssuedAt"}] (id = the IG user id or the scope credential id). The credential store wins once it holds a credential.',
-    format: (value: unknown) => {
-      if (typeof value !== 'string') throw new Error('must be a JSON string');
-      parseSeedCredentials(value);
-    },
-    default: '[]',
-    env: `${ENV}_SEED_CREDENTIALS`,
-    sensitive: true,
-  },
+  seedCredentials: seedCredentialsSetting(
+    ENV,
+    'Seed credentials, JSON: [{"id","accessToken","accessTokenExpiresAt","accessTokenIssuedAt"}] (id = the IG user id or the scope credential id). The credential store wins once it holds a credential.',
+  ),
   usagePauseAtPercent: {
     doc: 'Pause calls when X-App-Usage or X-Business-Use-Case-Usage reaches this percentage, until estimated_time_to_regain_access.',
     format: 'positive-int',
@@ -171,31 +164,4 @@ export const instagramSourceSchema = {
 
 export function loadInstagramSettings(options: LoadOptions = {}): InstagramSourceSettings {
   return loadConfig(instagramSourceSchema, options).values as InstagramSourceSettings;
-}
-
-/** The seed credentials setting as kit seeds; throws CONFIG errors naming the entry, never its secrets. */
-export function parseSeedCredentials(text: string): CredentialSeed[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new ConfigError('SOURCE_INSTAGRAM_SEED_CREDENTIALS_INVALID', 'instagram.seedCredentials is not JSON.');
-  }
-  if (!Array.isArray(parsed))
-    throw new ConfigError('SOURCE_INSTAGRAM_SEED_CREDENTIALS_INVALID', 'instagram.seedCredentials must be a JSON array.');
-  const time = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
-  return parsed.map((entry: unknown, index) => {
-    const record = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
-    if (typeof record.id !== 'string' || record.id === '' || typeof record.accessToken !== 'string' || record.accessToken === '')
-      throw new ConfigError(
-        'SOURCE_INSTAGRAM_SEED_CREDENTIALS_INVALID',
-        `instagram.seedCredentials[${index}] needs string id and accessToken.`,
-      );
-    return {
-      id: record.id,
-      accessToken: record.accessToken,
-      accessTokenExpiresAt: time(record.accessTokenExpiresAt),
-      accessTokenIssuedAt: time(record.accessTokenIssuedAt),
-    };
-  });
 }

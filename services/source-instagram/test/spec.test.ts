@@ -1,7 +1,8 @@
 // The settings schema: real Meta defaults, strict validation, seed credentials parsed without echoing secrets.
 import assert from 'node:assert/strict';
+import { parseSeedCredentials } from '@tributary/connector-kit';
 import { isTributaryError } from '@tributary/errors';
-import { loadInstagramSettings, parseSeedCredentials } from '../src/spec.ts';
+import { loadInstagramSettings } from '../src/spec.ts';
 
 describe('source-instagram settings', () => {
   it('defaults to the real Graph API, v25.0, refresh days before expiry, and the service ports', () => {
@@ -29,13 +30,13 @@ describe('source-instagram settings', () => {
 
   it('parses seed credentials, and its errors name the entry but never the token', () => {
     assert.deepEqual(parseSeedCredentials('[{"id":"1784","accessToken":"IGAAsecret","accessTokenExpiresAt":5}]'), [
-      { id: '1784', accessToken: 'IGAAsecret', accessTokenExpiresAt: 5, accessTokenIssuedAt: null },
+      { id: '1784', accessToken: 'IGAAsecret', refreshToken: null, accessTokenExpiresAt: 5, accessTokenIssuedAt: null },
     ]);
     for (const text of ['nope', '{}', '[{"id":"1784"}]', '[{"accessToken":"IGAAsecret"}]']) {
       assert.throws(
         () => parseSeedCredentials(text),
         (error: unknown) =>
-          isTributaryError(error) && error.code === 'SOURCE_INSTAGRAM_SEED_CREDENTIALS_INVALID' && !error.message.includes('IGAAsecret'),
+          isTributaryError(error) && error.code === 'CONNECTOR_SEED_CREDENTIALS_INVALID' && !error.message.includes('IGAAsecret'),
         text,
       );
     }

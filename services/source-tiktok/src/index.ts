@@ -3,7 +3,7 @@ export { tiktokService, tiktokSource } from './source.ts';
 export type { TikTokDeclarationOptions, TikTokService, TikTokServiceOptions } from './source.ts';
 export { ENDPOINTS, createTikTokRequester, tiktokProfile, tiktokQuotaPolicies } from './profile.ts';
 export type { TikTokRequesterOptions } from './profile.ts';
-export { REAL_API_BASE_URL, SERVICE, loadTikTokSettings, parseSeedCredentials, tiktokSettingsSchema, tiktokSourceSchema } from './spec.ts';
+export { REAL_API_BASE_URL, SERVICE, loadTikTokSettings, tiktokSettingsSchema, tiktokSourceSchema } from './spec.ts';
 export type { TikTokSettings, TikTokSourceSettings } from './spec.ts';
 export { WEBHOOK_PATH, revocation, tiktokWebhookRoutes } from './webhooks.ts';
 export type { TikTokWebhookOptions } from './webhooks.ts';

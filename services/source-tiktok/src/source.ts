@@ -1,5 +1,5 @@
 // source-tiktok as a declaration (the streams) and as a service (requester, webhooks) for runSourceService.
-import { createCredentialStore, parseScopes } from '@tributary/connector-kit';
+import { createCredentialStore, parseScopes, parseSeedCredentials } from '@tributary/connector-kit';
 import type {
   Authenticator,
   HttpOptions,
@@ -17,7 +17,7 @@ import type { Logger } from '@tributary/telemetry';
 import { createTikTokMetrics } from './metrics.ts';
 import type { TikTokMetrics } from './metrics.ts';
 import { createTikTokRequester } from './profile.ts';
-import { SERVICE, parseSeedCredentials } from './spec.ts';
+import { SERVICE } from './spec.ts';
 import type { TikTokSettings, TikTokSourceSettings } from './spec.ts';
 import { profileStream } from './streams/profile.ts';
 import { videoMetricsStream } from './streams/video-metrics.ts';
@@ -93,7 +93,7 @@ export function tiktokService(settings: TikTokSourceSettings, options: TikTokSer
         apiBaseUrl: values.tiktok.apiBaseUrl,
         clientKey: values.tiktok.clientKey,
         clientSecret: values.tiktok.clientSecret,
-        credentials: parseSeedCredentials(values.tiktok.seedCredentials),
+        credentials: parseSeedCredentials(values.tiktok.seedCredentials, 'tiktok.seedCredentials'),
         store: options.store ?? createCredentialStore(values.credentials),
         refreshSkewMs: values.credentials.refreshSkewMs,
         requestsPerWindow: values.tiktok.requestsPerWindow,

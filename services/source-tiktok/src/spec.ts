@@ -4,9 +4,8 @@
 import type convict from 'convict';
 import { httpSchema, kafkaSchema, loadConfig, registrySchema, telemetrySchema } from '@tributary/config';
 import type { HttpSettings, KafkaSettings, LoadOptions, RegistrySettings, TelemetrySettings } from '@tributary/config';
-import { credentialsSchema, sourceRuntimeSchema, sourceWebhookSchema } from '@tributary/connector-kit';
-import type { CredentialSeed, CredentialsSettings, SourceRuntimeSettings, SourceWebhookSettings } from '@tributary/connector-kit';
-import { ConfigError } from '@tributary/errors';
+import { credentialsSchema, seedCredentialsSetting, sourceRuntimeSchema, sourceWebhookSchema } from '@tributary/connector-kit';
+import type { CredentialsSettings, SourceRuntimeSettings, SourceWebhookSettings } from '@tributary/connector-kit';
 
 export const SERVICE = 'source-tiktok';
 export const REAL_API_BASE_URL = 'https://open.tiktokapis.com';
@@ -48,39 +47,6 @@ function intBetween(min: number, max: number) {
   };
 }
 
-/**
- * The seed credentials: `[{"id","accessToken","refreshToken","accessTokenExpiresAt"}]` (epoch ms, optional).
- * `id` is the credential id scopes refer to (by default the account's open_id). The encrypted store's
- * record wins once it exists (rotated refresh tokens live there, not here).
- */
-export function parseSeedCredentials(text: string): CredentialSeed[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text === '' ? '[]' : text);
-  } catch {
-    throw new ConfigError('SOURCE_TIKTOK_CREDENTIALS_INVALID', 'tiktok.seedCredentials is not JSON.', {
-      hint: 'Set TRIBUTARY_SOURCE_TIKTOK_SEED_CREDENTIALS to a JSON array of {"id","accessToken","refreshToken","accessTokenExpiresAt"}.',
-    });
-  }
-  if (!Array.isArray(parsed)) throw new ConfigError('SOURCE_TIKTOK_CREDENTIALS_INVALID', 'tiktok.seedCredentials is not a JSON array.');
-  return parsed.map((entry: unknown, index) => {
-    const record = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
-    const { id, accessToken, refreshToken, accessTokenExpiresAt } = record;
-    if (typeof id !== 'string' || id === '' || typeof accessToken !== 'string' || accessToken === '')
-      throw new ConfigError('SOURCE_TIKTOK_CREDENTIALS_INVALID', `tiktok.seedCredentials[${index}] needs a string id and accessToken.`);
-    if (refreshToken !== undefined && refreshToken !== null && typeof refreshToken !== 'string')
-      throw new ConfigError('SOURCE_TIKTOK_CREDENTIALS_INVALID', `tiktok.seedCredentials[${index}].refreshToken is not a string.`);
-    if (accessTokenExpiresAt !== undefined && accessTokenExpiresAt !== null && !Number.isSafeInteger(accessTokenExpiresAt))
-      throw new ConfigError('SOURCE_TIKTOK_CREDENTIALS_INVALID', `tiktok.seedCredentials[${index}].accessTokenExpiresAt is not epoch ms.`);
-    return {
-      id,
-      accessToken,
-      refreshToken: (refreshToken as string | undefined) ?? null,
-      accessTokenExpiresAt: (accessTokenExpiresAt as number | undefined) ?? null,
-    };
-  });
-}
-
 export const tiktokSettingsSchema: convict.Schema<TikTokSettings> = {
   apiBaseUrl: {
     doc: 'Display API base URL (the OAuth token endpoint is /v2/oauth/token/ under it); the platform simulator serves it at <origin>/tiktok.',
@@ -96,16 +62,10 @@ export const tiktokSettingsSchema: convict.Schema<TikTokSettings> = {
     env: `${ENV}_CLIENT_SECRET`,
     sensitive: true,
   },
-  seedCredentials: {
-    doc: 'First tokens of each authorised account, JSON `[{"id","accessToken","refreshToken","accessTokenExpiresAt"}]`; refresh tokens rotate, so after the first refresh the credential store holds the live ones.',
-    format: (value: unknown) => {
-      if (typeof value !== 'string') throw new Error('must be a JSON string');
-      parseSeedCredentials(value);
-    },
-    default: '[]',
-    env: `${ENV}_SEED_CREDENTIALS`,
-    sensitive: true,
-  },
+  seedCredentials: seedCredentialsSetting(
+    ENV,
+    'First tokens of each authorised account, JSON `[{"id","accessToken","refreshToken","accessTokenExpiresAt"}]`; refresh tokens rotate, so after the first refresh the credential store holds the live ones.',
+  ),
   videoPageSize: {
     doc: 'max_count of POST /v2/video/list/ (the API allows 1 to 20).',
     format: intBetween(1, 20),

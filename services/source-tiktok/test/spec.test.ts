@@ -1,8 +1,9 @@
 // The settings: defaults are the real API, secrets are masked, seed credentials are validated at boot.
 import assert from 'node:assert/strict';
 import { loadConfig } from '@tributary/config';
+import { parseSeedCredentials } from '@tributary/connector-kit';
 import { isTributaryError } from '@tributary/errors';
-import { REAL_API_BASE_URL, loadTikTokSettings, parseSeedCredentials, tiktokSourceSchema } from '../src/spec.ts';
+import { REAL_API_BASE_URL, loadTikTokSettings, tiktokSourceSchema } from '../src/spec.ts';
 
 describe('source-tiktok spec', () => {
   it('defaults: the real API, 600 requests per minute, ports 9471 (health) and 8471 (webhooks), pages of 20', () => {
@@ -37,11 +38,11 @@ describe('source-tiktok spec', () => {
     for (const text of ['{}', '[{"id":"a"}]', '[{"id":"a","accessToken":"t","accessTokenExpiresAt":"soon"}]']) {
       assert.throws(
         () => parseSeedCredentials(text),
-        (error: unknown) => isTributaryError(error) && error.code === 'SOURCE_TIKTOK_CREDENTIALS_INVALID',
+        (error: unknown) => isTributaryError(error) && error.code === 'CONNECTOR_SEED_CREDENTIALS_INVALID',
       );
     }
     assert.deepEqual(parseSeedCredentials('[{"id":"a","accessToken":"t"}]'), [
-      { id: 'a', accessToken: 't', refreshToken: null, accessTokenExpiresAt: null },
+      { id: 'a', accessToken: 't', refreshToken: null, accessTokenExpiresAt: null, accessTokenIssuedAt: null },
     ]);
   });
 });

@@ -1,7 +1,7 @@
 // @tributary/source-youtube: YouTube Data API v3 + WebSub → social.raw.* (README).
 export { createYouTubeRequester, createYouTubeSource, routeByEndpoint } from './source.ts';
 export type { YouTubeRequesterDependencies, YouTubeSource } from './source.ts';
-export { loadYouTubeSettings, parseSeedCredentials, youtubeSchema, youtubeSourceSchema, SERVICE } from './spec.ts';
+export { loadYouTubeSettings, youtubeSchema, youtubeSourceSchema, SERVICE } from './spec.ts';
 export type { YouTubeSettings, YouTubeSourceSettings } from './spec.ts';
 export {
   ANALYTICS_API_VERSION,

@@ -7,6 +7,7 @@ import {
   createOAuthAuthenticator,
   createQuotaLedger,
   createRequester,
+  parseSeedCredentials,
   retryAfterPolicy,
 } from '@tributary/connector-kit';
 import { isTributaryError } from '@tributary/errors';
@@ -26,7 +27,7 @@ import type { Logger } from '@tributary/telemetry';
 import type { Registry } from 'prom-client';
 import { youtubeAnalyticsProfile, youtubeProfile, youtubeQuotaPolicies, youtubeRefresh } from './profile.ts';
 import { DataQuality } from './records.ts';
-import { parseSeedCredentials, SERVICE } from './spec.ts';
+import { SERVICE } from './spec.ts';
 import type { YouTubeSettings, YouTubeSourceSettings } from './spec.ts';
 import { channelStream } from './streams/channel.ts';
 import { commentsStream, recentUploadsStream } from './streams/comments.ts';
@@ -98,7 +99,7 @@ export function createYouTubeRequester(
   const { logger, clock } = dependencies;
   const authenticator = createOAuthAuthenticator({
     platform: 'YOUTUBE',
-    credentials: parseSeedCredentials(youtube.seedCredentials),
+    credentials: parseSeedCredentials(youtube.seedCredentials, 'youtube.seedCredentials'),
     refresh: youtubeRefresh({ tokenUrl: youtube.tokenUrl, clientId: youtube.clientId, clientSecret: youtube.clientSecret }),
     store: dependencies.store ?? createCredentialStore(settings.credentials),
     clock,

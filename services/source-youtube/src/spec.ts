@@ -5,9 +5,8 @@
 import type convict from 'convict';
 import { httpSchema, kafkaSchema, loadConfig, registrySchema, telemetrySchema } from '@tributary/config';
 import type { HttpSettings, KafkaSettings, LoadOptions, RegistrySettings, TelemetrySettings } from '@tributary/config';
-import { credentialsSchema, sourceRuntimeSchema, sourceWebhookSchema } from '@tributary/connector-kit';
-import type { CredentialSeed, CredentialsSettings, SourceRuntimeSettings, SourceWebhookSettings } from '@tributary/connector-kit';
-import { ConfigError } from '@tributary/errors';
+import { credentialsSchema, seedCredentialsSetting, sourceRuntimeSchema, sourceWebhookSchema } from '@tributary/connector-kit';
+import type { CredentialsSettings, SourceRuntimeSettings, SourceWebhookSettings } from '@tributary/connector-kit';
 
 export const SERVICE = 'source-youtube';
 const ENV = 'TRIBUTARY_SOURCE_YOUTUBE';
@@ -89,16 +88,10 @@ export const youtubeSchema: convict.Schema<YouTubeSettings> = {
   ),
   clientId: { doc: 'Google OAuth client id.', format: String, default: '', env: `${ENV}_CLIENT_ID` },
   clientSecret: { doc: 'Google OAuth client secret.', format: String, default: '', env: `${ENV}_CLIENT_SECRET`, sensitive: true },
-  seedCredentials: {
-    doc: 'Seed credentials, JSON: [{"id","accessToken","refreshToken","accessTokenExpiresAt"}] (id = the channel id or the scope credential id). The credential store wins once it holds a credential.',
-    format: (value: unknown) => {
-      if (typeof value !== 'string') throw new Error('must be a JSON string');
-      parseSeedCredentials(value);
-    },
-    default: '[]',
-    env: `${ENV}_SEED_CREDENTIALS`,
-    sensitive: true,
-  },
+  seedCredentials: seedCredentialsSetting(
+    ENV,
+    'Seed credentials, JSON: [{"id","accessToken","refreshToken","accessTokenExpiresAt"}] (id = the channel id or the scope credential id). The credential store wins once it holds a credential.',
+  ),
   webSubSecret: {
     doc: 'hub.secret sent when subscribing; deliveries must carry X-Hub-Signature = HMAC of the body with it. Empty disables the WebSub route.',
     format: String,
@@ -214,31 +207,4 @@ export const youtubeSourceSchema = {
 
 export function loadYouTubeSettings(options: LoadOptions = {}): YouTubeSourceSettings {
   return loadConfig(youtubeSourceSchema, options).values as YouTubeSourceSettings;
-}
-
-/** The seed credentials setting as kit seeds; throws CONFIG errors naming the entry, never its secrets. */
-export function parseSeedCredentials(text: string): CredentialSeed[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new ConfigError('SOURCE_YOUTUBE_SEED_CREDENTIALS_INVALID', 'youtube.seedCredentials is not JSON.');
-  }
-  if (!Array.isArray(parsed))
-    throw new ConfigError('SOURCE_YOUTUBE_SEED_CREDENTIALS_INVALID', 'youtube.seedCredentials must be a JSON array.');
-  return parsed.map((entry: unknown, index) => {
-    const record = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
-    if (typeof record.id !== 'string' || record.id === '' || typeof record.accessToken !== 'string')
-      throw new ConfigError(
-        'SOURCE_YOUTUBE_SEED_CREDENTIALS_INVALID',
-        `youtube.seedCredentials[${index}] needs string id and accessToken.`,
-      );
-    const expiresAt = record.accessTokenExpiresAt;
-    return {
-      id: record.id,
-      accessToken: record.accessToken,
-      refreshToken: typeof record.refreshToken === 'string' && record.refreshToken !== '' ? record.refreshToken : null,
-      accessTokenExpiresAt: typeof expiresAt === 'number' && Number.isFinite(expiresAt) ? expiresAt : null,
-    };
-  });
 }
