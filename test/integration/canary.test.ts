@@ -3,6 +3,8 @@
 // row back from a separate process over ClickHouse's HTTP interface.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { isTributaryError } from '@tributary/errors';
 import { createLogger, startTracing } from '@tributary/telemetry';
@@ -11,6 +13,7 @@ import { useTestStack, uniqueName } from '@tributary/testing';
 import type { TestStack } from '@tributary/testing';
 import { createClickHouseClient } from '@tributary/clickhouse';
 import { processEnvironment } from '@tributary/config';
+import { connectTopicAdmin } from '@tributary/kafka';
 import { runCanary } from '../../packages/cli/src/canary.ts';
 
 const CLI = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
@@ -46,6 +49,16 @@ describe('canary round trip (integration)', function () {
     });
     assert.deepEqual(steps, ['topic', 'schema', 'produced', 'consumed']);
     assert.ok(result.schemaId > 0);
+    const admin = await connectTopicAdmin(stack.kafka, createLogger({ serviceName: 'test', level: 'warn' }));
+    try {
+      assert.deepEqual(
+        await admin.groupOffsets(result.groupId, topic),
+        { [result.partition]: (BigInt(result.offset) + 1n).toString() },
+        'the fresh group committed past the canary event',
+      );
+    } finally {
+      await admin.close();
+    }
     assert.match(result.traceId, /^(?!0{32})[0-9a-f]{32}$/);
 
     const client = createClickHouseClient(stack.clickhouse);
@@ -105,10 +118,15 @@ describe('canary round trip (integration)', function () {
   });
 
   it('fails with a clear, coded error when the registry is unreachable', async () => {
+    // A port nothing listens on (not 9: fetch refuses the WHATWG "bad ports" before connecting).
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
     await assert.rejects(
       runCanary({
         kafka: stack.kafka,
-        registry: { ...stack.registry, url: 'http://127.0.0.1:9/apis/ccompat/v7' },
+        registry: { ...stack.registry, url: `http://127.0.0.1:${port}/apis/ccompat/v7` },
         clickhouse: stack.clickhouse,
         logger: createLogger({ serviceName: 'test', level: 'silent' }),
         topic: uniqueName('test.canary', '.'),
@@ -117,7 +135,7 @@ describe('canary round trip (integration)', function () {
       (error: unknown) => {
         assert.ok(isTributaryError(error));
         assert.equal(error.code, 'REGISTRY_UNREACHABLE');
-        assert.match(error.message, /127\.0\.0\.1:9/);
+        assert.ok(error.message.includes(`127.0.0.1:${port}`), error.message);
         assert.match(error.hint ?? '', /stack -- up|TRIBUTARY_REGISTRY_URL/);
         return true;
       },

@@ -1,7 +1,8 @@
 // Helpers for the Kafka runtime integration tests: topics and schemas with unique names, raw
 // reads of a topic (dead letters are raw bytes), committed offsets of a group, waiting.
 import type { KafkaSettings, RegistrySettings } from '@tributary/config';
-import { connectTopicAdmin, createKafka, createRegistryAdmin } from '@tributary/kafka';
+import { connectTopicAdmin, createRegistryAdmin } from '@tributary/kafka';
+import { createKafka } from '../../packages/kafka/src/client.ts';
 import type { RecordHeaders } from '@tributary/kafka';
 import { createLogger } from '@tributary/telemetry';
 import type { Logger } from '@tributary/telemetry';

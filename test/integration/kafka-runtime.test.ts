@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { TributaryError, isTributaryError } from '@tributary/errors';
-import { DLQ_HEADERS, createKafka, createProducer, createSerde, readDeadLetterHeaders, runConsumer } from '@tributary/kafka';
+import { DLQ_HEADERS, createProducer, createSerde, readDeadLetterHeaders, runConsumer } from '@tributary/kafka';
+import { createKafka } from '../../packages/kafka/src/client.ts';
 import type { AvroSchema, ConsumedRecord, ConsumerRuntime, ConsumerRuntimeOptions, Producer, RuntimeEvent, Serde } from '@tributary/kafka';
 import { startTracing } from '@tributary/telemetry';
 import type { Tracing } from '@tributary/telemetry';

@@ -34,6 +34,12 @@ function fakeAdmin(initial: TopicState[] = []): TopicAdmin & { calls: string[]; 
       topic.overrides = { ...overrides };
       topic.config = { ...topic.config, ...overrides };
     },
+    commitGroupOffsets: async () => {
+      throw new Error('topic apply never commits group offsets');
+    },
+    groupOffsets: async () => {
+      throw new Error('topic apply never reads group offsets');
+    },
     close: async () => undefined,
   };
 }

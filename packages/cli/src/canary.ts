@@ -1,7 +1,9 @@
 // The canary round trip: the smallest proof that the whole path works against a given set of
 // endpoints. Register the Canary schema, produce one event in Confluent framing with a W3C
-// traceparent header, consume it in a fresh consumer group, insert it into ClickHouse with
-// its Kafka lineage, commit the offset only after the insert, and read it back.
+// traceparent header, read it back from Kafka, insert it into ClickHouse with its Kafka lineage,
+// commit the offset for a fresh consumer group only after the insert, and read it back.
+// It creates its topic and registers its schema itself, so it also works against a cluster that
+// was never provisioned; everything Kafka goes through @tributary/kafka.
 // Used by `tributary canary`, by the first demo and by the integration tests.
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -12,7 +14,16 @@ import { createClickHouseClient } from '@tributary/clickhouse';
 import { repoRoot } from '@tributary/config';
 import type { ClickHouseSettings, KafkaSettings, RegistrySettings } from '@tributary/config';
 import { TributaryError } from '@tributary/errors';
-import { createKafka, createSchemaRegistry, extractTraceContext, injectTraceHeaders, javaCompatiblePartitioner } from '@tributary/kafka';
+import {
+  connectTopicAdmin,
+  createProducer,
+  createRegistryAdmin,
+  createSerde,
+  extractTraceContext,
+  injectTraceHeaders,
+  readTopicToEnd,
+} from '@tributary/kafka';
+import type { AvroSchema } from '@tributary/kafka';
 import type { Logger } from '@tributary/telemetry';
 
 export const CANARY_SCHEMA_PATH = join(repoRoot(), 'schemas/avro/system/canary.avsc');
@@ -47,6 +58,8 @@ export interface CanaryResult {
   offset: string;
   traceId: string;
   table: string;
+  /** The fresh consumer group whose offset was committed after the insert. */
+  groupId: string;
 }
 
 export function canaryEventId(runId: string, sequence: number): string {
@@ -63,21 +76,20 @@ export async function runCanary(options: CanaryOptions): Promise<CanaryResult> {
   const subject = `${topic}-value`;
   const step = options.onStep ?? (() => undefined);
   const tracer = trace.getTracer('tributary-canary');
-  const kafka = createKafka(options.kafka, 'canary', options.logger);
-  const registry = createSchemaRegistry(options.registry);
   const clickhouse = createClickHouseClient(options.clickhouse, 'tributary-canary');
-  const admin = kafka.admin();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: javaCompatiblePartitioner });
-  const consumer = kafka.consumer({ groupId: `tributary-canary-${randomUUID()}`, allowAutoTopicCreation: false });
+  const admin = await connectTopicAdmin(options.kafka, options.logger);
+  const producer = await createProducer({ kafka: options.kafka, logger: options.logger, clientName: 'canary' });
 
   try {
-    await admin.connect();
-    const created = await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    const created = !(await admin.listTopics()).includes(topic);
+    if (created) await admin.createTopics([{ name: topic, partitions: 1, replicationFactor: 'broker-default', config: {} }]);
     step('topic', { topic, created });
 
     const schema = readFileSync(CANARY_SCHEMA_PATH, 'utf8');
-    const schemaId = await registry.registerAvro(schema, subject);
+    const schemaId = await createRegistryAdmin(options.registry).register(subject, schema);
     step('schema', { subject, schemaId });
+    const serde = createSerde(options.registry);
+    const encoder = await serde.encoder<CanaryEvent>(subject, { schema: JSON.parse(schema) as AvroSchema });
 
     const runId = randomUUID();
     const event: CanaryEvent = {
@@ -94,19 +106,21 @@ export async function runCanary(options: CanaryOptions): Promise<CanaryResult> {
     let partition: number;
     let offset: string;
     try {
-      await producer.connect();
-      const value = await registry.encode(schemaId, event);
-      const [ack] = await context.with(trace.setSpan(context.active(), span), () =>
-        producer.send({
-          topic,
-          acks: -1,
-          messages: [{ key: event.event_id, value, headers: injectTraceHeaders({ 'tributary-event-id': event.event_id }) }],
-        }),
+      const sent = await context.with(trace.setSpan(context.active(), span), () =>
+        producer.send([
+          {
+            topic,
+            key: event.event_id,
+            value: encoder.encode(event),
+            headers: injectTraceHeaders({ 'tributary-event-id': event.event_id }),
+          },
+        ]),
       );
+      const [ack] = sent.partitions;
       if (!ack)
         throw new TributaryError('CANARY_NO_ACK', 'The broker acknowledged nothing for the canary event.', { failureType: 'system' });
       partition = ack.partition;
-      offset = ack.baseOffset ?? ack.offset ?? '0';
+      offset = ack.baseOffset;
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
       throw error;
@@ -133,91 +147,53 @@ export async function runCanary(options: CanaryOptions): Promise<CanaryResult> {
       SETTINGS non_replicated_deduplication_window = 1000`,
     });
 
-    const landed = await consumeOne(consumer, topic, partition, offset, options.timeoutMs ?? 30_000, async (message) => {
-      const decoded = (await registry.decode(message.value)) as CanaryEvent;
-      if (decoded.event_id !== event.event_id) return false;
-      const parent = extractTraceContext(message.headers);
-      const sinkSpan = tracer.startSpan('canary sink', {}, parent);
-      try {
-        await clickhouse.insert({
-          table,
-          format: 'JSONEachRow',
-          values: [
-            {
-              ...decoded,
-              emitted_at: toClickHouseDateTime64(Number(decoded.emitted_at)),
-              source_topic: topic,
-              source_partition: partition,
-              source_offset: message.offset,
-              schema_id: schemaId,
-              trace_id: sinkSpan.spanContext().traceId,
-            },
-          ],
-          clickhouse_settings: { insert_deduplication_token: `${topic}:${partition}:${message.offset}-${message.offset}` },
-        });
-      } finally {
-        sinkSpan.end();
-      }
-      return true;
+    // Read the topic back up to where it ended after the send; our event is in it.
+    const decoder = serde.decoder<CanaryEvent>(JSON.parse(schema) as AvroSchema);
+    let landed: string | undefined;
+    await readTopicToEnd({
+      kafka: options.kafka,
+      logger: options.logger,
+      clientName: 'canary',
+      topic,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      onRecord: async (record) => {
+        if (landed !== undefined || record.partition !== partition || record.value === null) return;
+        const decoded = await decoder.decode(record.value);
+        if (decoded.value.event_id !== event.event_id) return;
+        const sinkSpan = tracer.startSpan('canary sink', {}, extractTraceContext(record.headers));
+        try {
+          await clickhouse.insert({
+            table,
+            format: 'JSONEachRow',
+            values: [
+              {
+                ...decoded.value,
+                emitted_at: toClickHouseDateTime64(Number(decoded.value.emitted_at)),
+                source_topic: topic,
+                source_partition: partition,
+                source_offset: record.offset,
+                schema_id: decoded.schemaId,
+                trace_id: sinkSpan.spanContext().traceId,
+              },
+            ],
+            clickhouse_settings: { insert_deduplication_token: `${topic}:${partition}:${record.offset}-${record.offset}` },
+          });
+        } finally {
+          sinkSpan.end();
+        }
+        landed = record.offset;
+      },
     });
-    step('consumed', { topic, partition, offset: landed, committedAfterInsert: true, table });
+    if (landed === undefined)
+      throw new TributaryError('CANARY_NOT_FOUND', `The canary event did not come back from ${topic}.`, { failureType: 'transient' });
+    // Progress moves only after the insert is durable: the group's offset is committed now.
+    const groupId = `tributary-canary-${runId}`;
+    await admin.commitGroupOffsets(groupId, topic, [{ partition, offset: (BigInt(landed) + 1n).toString() }]);
+    step('consumed', { topic, partition, offset: landed, committedAfterInsert: true, groupId, table });
 
-    return { event, schemaId, topic, partition, offset, traceId, table };
+    return { event, schemaId, topic, partition, offset, traceId, table, groupId };
   } finally {
-    await Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
+    await Promise.allSettled([producer.close(), admin.close()]);
     await clickhouse.close();
   }
-}
-
-interface ConsumedMessage {
-  value: Buffer;
-  offset: string;
-  headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined;
-}
-
-/** Reads from `offset` until `handle` accepts a message, then commits that offset + 1. */
-async function consumeOne(
-  consumer: ReturnType<ReturnType<typeof createKafka>['consumer']>,
-  topic: string,
-  partition: number,
-  offset: string,
-  timeoutMs: number,
-  handle: (message: ConsumedMessage) => Promise<boolean>,
-): Promise<string> {
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () =>
-        reject(
-          new TributaryError('CANARY_TIMEOUT', `The canary event did not come back from ${topic} within ${timeoutMs} ms.`, {
-            failureType: 'transient',
-          }),
-        ),
-      timeoutMs,
-    );
-    consumer
-      .run({
-        autoCommit: false,
-        eachMessage: async ({ message, partition: p }) => {
-          if (p !== partition || message.value === null) return;
-          try {
-            if (await handle({ value: message.value, offset: message.offset, headers: message.headers })) {
-              // Progress moves only after the insert is durable.
-              await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-              clearTimeout(timer);
-              resolve(message.offset);
-            }
-          } catch (error) {
-            clearTimeout(timer);
-            reject(error as Error);
-          }
-        },
-      })
-      .then(() => consumer.seek({ topic, partition, offset }))
-      .catch((error: unknown) => {
-        clearTimeout(timer);
-        reject(error as Error);
-      });
-  });
 }

@@ -1,5 +1,6 @@
-export { createKafka, javaCompatiblePartitioner } from './client.ts';
-export type { Kafka } from './client.ts';
+// The kafkajs client factory (client.ts) is deliberately not exported: every Kafka use goes through
+// the functions below, so the client library can be swapped. Tests that inspect a broker import it
+// from src/client.ts directly.
 export { createSchemaRegistry, classifyRegistryError } from './registry.ts';
 export type { Registry } from './registry.ts';
 export { injectTraceHeaders, extractTraceContext } from './trace-headers.ts';

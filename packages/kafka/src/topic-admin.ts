@@ -43,6 +43,10 @@ export interface TopicAdmin {
    * merged with the changes.
    */
   setOverrides(name: string, overrides: Record<string, string>): Promise<void>;
+  /** Commits `offsets` (the next offset to read, per partition) for a consumer group that has no live members. */
+  commitGroupOffsets(groupId: string, topic: string, offsets: Array<{ partition: number; offset: string }>): Promise<void>;
+  /** The group's committed offset per partition of `topic` ('-1': none). */
+  groupOffsets(groupId: string, topic: string): Promise<Record<number, string>>;
   close(): Promise<void>;
 }
 
@@ -136,6 +140,17 @@ export async function connectTopicAdmin(settings: KafkaSettings, logger: Logger)
             },
           ],
         });
+      }),
+
+    commitGroupOffsets: (groupId, topic, offsets) =>
+      guard('commit group offsets', async () => {
+        await admin.setOffsets({ groupId, topic, partitions: offsets });
+      }),
+
+    groupOffsets: (groupId, topic) =>
+      guard('fetch group offsets', async () => {
+        const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        return Object.fromEntries((entry?.partitions ?? []).map((partition) => [partition.partition, partition.offset]));
       }),
 
     close: () => admin.disconnect(),
