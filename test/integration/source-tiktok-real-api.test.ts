@@ -8,10 +8,12 @@ import type { StreamContext } from '@tributary/connector-kit';
 import { topicValueType } from '@tributary/events';
 import {
   REAL_API_BASE_URL,
+  createTikTokDataIssues,
   createTikTokMetrics,
   createTikTokRequester,
   loadTikTokSettings,
   readVideos,
+  tiktokReaders,
   tiktokSource,
 } from '@tributary/source-tiktok';
 import type { TikTokVideo } from '@tributary/source-tiktok';
@@ -71,7 +73,7 @@ describe('source-tiktok (real API, opt-in)', function () {
         const first = { ...videos.request(context('videos'), null), credential: seed.id };
         for await (const page of cursorPaginator<TikTokVideo>(requester, {
           request: first,
-          items: (body) => readVideos(body, 'videos', { metrics, logger }),
+          items: (body) => readVideos(body, 'videos', { metrics, read: tiktokReaders(createTikTokDataIssues()), logger }),
           maxPages: 1,
         })) {
           for (const video of page.items) events.push(...videos.map(video, context('videos'), page.response));

@@ -165,6 +165,8 @@ export { createEventWriter, EventsRejectedError, isEventsRejectedError } from '.
 export type { EventRejection, EventWriterOptions, KafkaEventWriter } from './runtime/event-writer.ts';
 export { EntityRegistry } from './runtime/entity-registry.ts';
 export type { EntityPolicy, TrackedEntity } from './runtime/entity-registry.ts';
+export { DATA_ISSUES_METRIC, createDataIssues, eventEnvelope, polledEnvelope, recordReaders } from './runtime/records.ts';
+export type { DataIssues, EventIdentity, EventLineage, ReaderIssue, RecordReaderOptions, RecordReaders } from './runtime/records.ts';
 export { sourceMetrics } from './runtime/metrics.ts';
 export type { SourceMetrics } from './runtime/metrics.ts';
 export { runSource, backfillStreamName, validateDeclaration } from './runtime/runner.ts';

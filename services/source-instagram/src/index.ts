@@ -6,7 +6,7 @@ export { instagramProfile, instagramQuotaPolicies, instagramRefreshSpec, metaBat
 export { instagramSourceSchema, instagramSchema, loadInstagramSettings, SERVICE } from './spec.ts';
 export type { InstagramSettings, InstagramSourceSettings } from './spec.ts';
 export { instagramWebhookRoute, notificationEvents, WEBHOOK_PATH } from './webhooks.ts';
-export { DataIssues } from './records.ts';
-export type { DataIssue } from './records.ts';
+export { createInstagramDataIssues } from './records.ts';
+export type { DataIssue, DataIssues } from './records.ts';
 export { INSIGHT_METRICS, REMOVED_METRICS, metricsFor } from './streams/media-insights.ts';
 export { postFormat } from './streams/media.ts';

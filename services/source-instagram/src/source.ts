@@ -7,9 +7,10 @@
 // Comments are not a fan-out of their own: two fan-outs over one entity set share one schedule per entity in the kit
 // (EntityRegistry), so a comments stream's short tracking window would drop media from the insights stream's set.
 // Later comments arrive through the `comments` webhook (webhooks.ts).
-import type { CadenceCurve, SourceDeclaration } from '@tributary/connector-kit';
-import { DataIssues, readers } from './records.ts';
-import type { Readers } from './records.ts';
+import { recordReaders } from '@tributary/connector-kit';
+import type { CadenceCurve, RecordReaders, SourceDeclaration } from '@tributary/connector-kit';
+import { createInstagramDataIssues } from './records.ts';
+import type { DataIssues } from './records.ts';
 import type { InstagramSettings } from './spec.ts';
 import { SERVICE } from './spec.ts';
 import { accountStream } from './streams/account.ts';
@@ -25,7 +26,7 @@ const MAX_REMEMBERED_MEDIA = 100_000;
 export interface InstagramSource {
   declaration: SourceDeclaration;
   issues: DataIssues;
-  read: Readers;
+  read: RecordReaders;
   /** media_product_type of a media or story seen by the list streams (null when unknown). */
   productTypeOf(mediaId: string): string | null;
   /** The media as the list streams saw it, when it is a tracked account's media; undefined otherwise. */
@@ -48,8 +49,8 @@ export function insightsCadence(settings: Pick<InstagramSettings, 'insightsMinIn
 }
 
 export function createInstagramSource(settings: InstagramSettings): InstagramSource {
-  const issues = new DataIssues();
-  const read = readers(issues);
+  const issues = createInstagramDataIssues();
+  const read = recordReaders(issues);
   const seenMedia = new Map<string, SeenMedia>();
   const remember = (mediaId: string, seen: SeenMedia): void => {
     seenMedia.delete(mediaId);

@@ -10,13 +10,12 @@
 //   story_insights           → PostMetricsSnapshot of the story: its final numbers, sent when it expires, which is how
 //                              Stories insights survive the 24 h window;
 //   mentions                 → a targeted refresh of the media when it is one of ours, else counted and logged.
-import { metaSignature256, metaVerifyToken, parseMetaNotification, webhookValue } from '@tributary/connector-kit';
-import type { EventWriter, MetaChange, SourceRun, WebhookRoute } from '@tributary/connector-kit';
+import { eventEnvelope, metaSignature256, metaVerifyToken, parseMetaNotification, webhookValue } from '@tributary/connector-kit';
+import type { EventWriter, MetaChange, RecordReaders, SourceRun, WebhookRoute } from '@tributary/connector-kit';
 import { entityKey, observation } from '@tributary/events';
-import type { PostMetricsSnapshot, WebhookNotification } from '@tributary/events';
+import type { Envelope, PostMetricsSnapshot, WebhookNotification } from '@tributary/events';
 import type { Logger } from '@tributary/telemetry';
-import { envelope } from './records.ts';
-import type { DataIssues, Readers } from './records.ts';
+import type { DataIssues } from './records.ts';
 import { mapComment } from './streams/comments.ts';
 import type { SeenMedia } from './streams/media.ts';
 import { STORY_LIFETIME_MS } from './streams/stories.ts';
@@ -42,7 +41,7 @@ export interface InstagramWebhookOptions {
   /** Snapshot slot width of story_insights snapshots (the insights stream's), so a redelivery maps to the same event_id. */
   snapshotBucketMs: number;
   issues: DataIssues;
-  read: Readers;
+  read: RecordReaders;
   /** The media as the list streams saw it when it belongs to a tracked account; undefined otherwise. */
   ourMedia(mediaId: string): SeenMedia | undefined;
   writer: EventWriter;
@@ -79,10 +78,9 @@ export function notificationEvents(
   for (const change of parsed.changes) {
     const observedAt = change.entryTime ?? notification.envelope.observed_at;
     const envelopeFor = (identity: { entity_kind: 'COMMENT' | 'POST'; entity_id: string; observation: string }) =>
-      envelope(
-        identity,
-        options.source,
-        { endpoint: LINEAGE_ENDPOINT, apiVersion: options.apiVersion, method: 'WEBHOOK', deliveryId },
+      eventEnvelope(
+        { platform: 'INSTAGRAM', ...identity },
+        { source: options.source, method: 'WEBHOOK', endpoint: LINEAGE_ENDPOINT, apiVersion: options.apiVersion, deliveryId },
         { observedAt, collectedAt: notification.envelope.collected_at },
         notification.envelope.traceparent,
       );
@@ -131,7 +129,7 @@ function storyInsights(
   change: MetaChange,
   value: Record<string, unknown>,
   options: Pick<InstagramWebhookOptions, 'snapshotBucketMs' | 'read'>,
-  envelopeFor: (identity: { entity_kind: 'POST'; entity_id: string; observation: string }) => ReturnType<typeof envelope>,
+  envelopeFor: (identity: { entity_kind: 'POST'; entity_id: string; observation: string }) => Envelope,
 ) {
   const { read } = options;
   const mediaId = read.id(value.media_id, 'story_insights.media_id');

@@ -9,5 +9,5 @@ export { WEBHOOK_PATH, revocation, tiktokWebhookRoutes } from './webhooks.ts';
 export type { TikTokWebhookOptions } from './webhooks.ts';
 export { createTikTokMetrics } from './metrics.ts';
 export type { TikTokMetrics } from './metrics.ts';
-export { API_VERSION, readVideos, videoMetricsSnapshot, videoPost } from './records.ts';
-export type { TikTokVideo, TikTokVideoObject } from './records.ts';
+export { API_VERSION, createTikTokDataIssues, readVideos, tiktokReaders, videoMetricsSnapshot, videoPost } from './records.ts';
+export type { TikTokDataIssues, TikTokVideo, TikTokVideoObject, VideoReader } from './records.ts';

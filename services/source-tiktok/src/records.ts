@@ -11,11 +11,13 @@
 // - Bad input is normalised and counted, never dropped silently: an id sent as a JSON number
 //   becomes its decimal string (the kit's parser already keeps unsafe integers exact as strings);
 //   a create_time too large to be seconds is taken as milliseconds.
-import { computeEventId, contentVersion, entityKey, observation } from '@tributary/events';
-import type { EntityKind, Envelope, Post, PostMetricsSnapshot } from '@tributary/events';
-import type { ApiResponse, OutgoingEvent, StreamContext } from '@tributary/connector-kit';
+import { createDataIssues, polledEnvelope, recordReaders } from '@tributary/connector-kit';
+import type { ApiResponse, DataIssues, OutgoingEvent, ReaderIssue, RecordReaders, StreamContext } from '@tributary/connector-kit';
+import { contentVersion, entityKey, observation } from '@tributary/events';
+import type { Post, PostMetricsSnapshot } from '@tributary/events';
 import type { Logger } from '@tributary/telemetry';
 import type { TikTokMetrics } from './metrics.ts';
+import { SERVICE } from './spec.ts';
 
 export const API_VERSION = 'v2';
 
@@ -60,12 +62,23 @@ export interface TikTokVideo {
 /** Text fields a lone surrogate (a broken `\ud83d` escape) is replaced in: Avro writes UTF-8, which cannot hold one. */
 const TEXT_FIELDS = ['title', 'video_description', 'share_url', 'embed_link'] as const;
 
-/** Epoch seconds stay below this until the year 5138; a larger create_time is milliseconds. */
-const LARGEST_SECONDS = 100_000_000_000;
+/** Values normalised (counted in tributary_source_data_issues_total{source="source-tiktok"}). */
+export type TikTokDataIssues = DataIssues<ReaderIssue>;
+
+export function createTikTokDataIssues(): TikTokDataIssues {
+  return createDataIssues<ReaderIssue>({ source: SERVICE });
+}
 
 export interface VideoReader {
   metrics: TikTokMetrics;
+  /** Readers reporting to the source's data issues (create_time documented in epoch seconds). */
+  read: RecordReaders;
   logger: Logger;
+}
+
+/** The kit's readers as TikTok documents its values: counters as JSON numbers, create_time in epoch seconds. */
+export function tiktokReaders(issues: TikTokDataIssues): RecordReaders {
+  return recordReaders(issues, { counters: 'numbers', timestamps: 'epoch-seconds' });
 }
 
 /**
@@ -85,12 +98,7 @@ export function readVideos(body: unknown, stream: string, reader: VideoReader): 
   const invalid: Array<{ reason: string; id: unknown }> = [];
   for (const entry of list as unknown[]) {
     const raw = (typeof entry === 'object' && entry !== null ? entry : {}) as TikTokVideoObject;
-    let id: string | null = null;
-    if (typeof raw.id === 'string' && /^\d+$/.test(raw.id)) id = raw.id;
-    else if (typeof raw.id === 'number' && Number.isSafeInteger(raw.id) && raw.id >= 0) {
-      id = String(raw.id);
-      reader.metrics.idsNormalised.inc({ stream });
-    }
+    const id = reader.read.id(raw.id, `${stream}:id`, /^\d+$/);
     if (id === null) {
       invalid.push({ reason: 'id', id: raw.id });
       continue;
@@ -100,18 +108,13 @@ export function readVideos(body: unknown, stream: string, reader: VideoReader): 
       invalid.push({ reason: 'create_time', id });
       continue;
     }
-    let publishedAt = created * 1000;
-    if (created >= LARGEST_SECONDS) {
-      publishedAt = created;
-      reader.metrics.timestampsNormalised.inc({ stream });
-    }
+    // A positive safe integer: seconds as documented, or milliseconds (counted) when too large to be seconds.
+    const publishedAt = reader.read.time(created, id, 'create_time')!;
     let wellFormed = raw;
     for (const field of TEXT_FIELDS) {
       const value = raw[field];
-      if (typeof value === 'string' && !value.isWellFormed()) {
-        wellFormed = { ...wellFormed, [field]: value.toWellFormed() };
-        reader.metrics.textsNormalised.inc({ stream });
-      }
+      const text = typeof value === 'string' ? reader.read.text(value, id, field) : value;
+      if (text !== value) wellFormed = { ...wellFormed, [field]: text };
     }
     videos.push({ id, publishedAt, raw: wellFormed });
   }
@@ -139,41 +142,12 @@ function count(value: unknown): number | null {
   return null;
 }
 
-export interface EnvelopeInput {
-  entityKind: EntityKind;
-  entityId: string;
-  observation: string;
-  endpoint: string;
-  context: StreamContext;
-  response: ApiResponse;
-}
-
-/** The envelope of a polled record: ids from the identity rules, lineage from the response. */
-export function polledEnvelope(input: EnvelopeInput): Envelope {
-  const { context, response } = input;
-  return {
-    event_id: computeEventId({
-      platform: 'TIKTOK',
-      entity_kind: input.entityKind,
-      entity_id: input.entityId,
-      observation: input.observation,
-    }),
-    platform: 'TIKTOK',
-    entity_kind: input.entityKind,
-    entity_id: input.entityId,
-    observation: input.observation,
-    observed_at: response.receivedAt,
-    collected_at: response.receivedAt,
-    lineage: {
-      source: context.source,
-      method: context.method === 'backfill' ? 'BACKFILL' : 'POLL',
-      endpoint: input.endpoint,
-      api_version: API_VERSION,
-      request_id: response.requestId,
-      delivery_id: null,
-    },
-    traceparent: context.traceparent,
-  };
+/** The envelope of a polled video record: ids from the identity rules, lineage from the response. */
+export function videoEnvelope(entityId: string, obs: string, context: StreamContext, response: ApiResponse, endpoint: string) {
+  return polledEnvelope({ platform: 'TIKTOK', entity_kind: 'POST', entity_id: entityId, observation: obs }, context, response, {
+    endpoint,
+    apiVersion: API_VERSION,
+  });
 }
 
 const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
@@ -202,7 +176,7 @@ export function videoPost(video: TikTokVideo, context: StreamContext, response: 
   };
   const obs = observation.content(contentVersion(content));
   const value: Post = {
-    envelope: polledEnvelope({ entityKind: 'POST', entityId: video.id, observation: obs, endpoint, context, response }),
+    envelope: videoEnvelope(video.id, obs, context, response, endpoint),
     account_id: context.scope,
     author: {
       account_id: context.scope,
@@ -242,7 +216,7 @@ export function videoMetricsSnapshot(video: TikTokVideo, context: StreamContext,
   const { raw } = video;
   const obs = observation.metrics(context.snapshotBucket);
   const value: PostMetricsSnapshot = {
-    envelope: polledEnvelope({ entityKind: 'POST', entityId: video.id, observation: obs, endpoint, context, response }),
+    envelope: videoEnvelope(video.id, obs, context, response, endpoint),
     account_id: context.scope,
     snapshot_bucket: context.snapshotBucket,
     period: null,

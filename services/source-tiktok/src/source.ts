@@ -17,6 +17,8 @@ import type { Logger } from '@tributary/telemetry';
 import { createTikTokMetrics } from './metrics.ts';
 import type { TikTokMetrics } from './metrics.ts';
 import { createTikTokRequester } from './profile.ts';
+import { createTikTokDataIssues, tiktokReaders } from './records.ts';
+import type { TikTokDataIssues } from './records.ts';
 import { SERVICE } from './spec.ts';
 import type { TikTokSettings, TikTokSourceSettings } from './spec.ts';
 import { profileStream } from './streams/profile.ts';
@@ -27,6 +29,8 @@ import { tiktokWebhookRoutes } from './webhooks.ts';
 export interface TikTokDeclarationOptions {
   settings: TikTokSettings;
   metrics: TikTokMetrics;
+  /** Values normalised (default: a fresh set, not exported). */
+  issues?: TikTokDataIssues;
   logger: Logger;
   /** The fan-out cadence (default: the kit's DEFAULT_CONTENT_CADENCE). */
   cadence?: CadenceCurve;
@@ -34,7 +38,11 @@ export interface TikTokDeclarationOptions {
 
 export function tiktokSource(options: TikTokDeclarationOptions): SourceDeclaration {
   const { settings, metrics } = options;
-  const reader = { metrics, logger: options.logger.child({ component: 'tiktok-records' }) };
+  const reader = {
+    metrics,
+    read: tiktokReaders(options.issues ?? createTikTokDataIssues()),
+    logger: options.logger.child({ component: 'tiktok-records' }),
+  };
   return {
     name: SERVICE,
     platform: 'TIKTOK',
@@ -59,6 +67,7 @@ export function tiktokSource(options: TikTokDeclarationOptions): SourceDeclarati
 export interface TikTokService {
   declaration: SourceDeclaration;
   metrics: TikTokMetrics;
+  issues: TikTokDataIssues;
   createRequester(settings: TikTokSourceSettings, dependencies: RequesterDependencies): Requester;
   webhooks(settings: TikTokSourceSettings, dependencies: WebhookDependencies): readonly WebhookRoute[];
   /** The authenticator createRequester built (undefined before). */
@@ -78,17 +87,21 @@ export interface TikTokServiceOptions {
 /** The parts runSourceService takes, sharing one metrics set and the authenticator handle. */
 export function tiktokService(settings: TikTokSourceSettings, options: TikTokServiceOptions): TikTokService {
   const metrics = createTikTokMetrics();
+  const issues = createTikTokDataIssues();
   let authenticator: Authenticator | undefined;
   return {
     declaration: tiktokSource({
       settings: settings.tiktok,
       metrics,
+      issues,
       logger: options.logger,
       ...(options.cadence ? { cadence: options.cadence } : {}),
     }),
     metrics,
+    issues,
     createRequester(values, { logger, registry, clock }) {
       metrics.registerOn(registry);
+      issues.attach(registry, logger);
       const built = createTikTokRequester({
         apiBaseUrl: values.tiktok.apiBaseUrl,
         clientKey: values.tiktok.clientKey,

@@ -8,7 +8,7 @@ import type { ApiResponse, OutgoingEvent, StreamContext } from '@tributary/conne
 import { createLogger } from '@tributary/telemetry';
 import { createTikTokMetrics } from '../src/metrics.ts';
 import type { TikTokMetrics } from '../src/metrics.ts';
-import { readVideos } from '../src/records.ts';
+import { createTikTokDataIssues, readVideos, tiktokReaders } from '../src/records.ts';
 import { profileStream } from '../src/streams/profile.ts';
 import { videoMetricsStream } from '../src/streams/video-metrics.ts';
 import { videosStream } from '../src/streams/videos.ts';
@@ -44,7 +44,11 @@ export function context(stream: string): StreamContext {
 }
 
 export function goldenEvents(metrics: TikTokMetrics = createTikTokMetrics()): Record<string, OutgoingEvent[]> {
-  const reader = { metrics, logger: createLogger({ serviceName: 'golden', level: 'silent' }) };
+  const reader = {
+    metrics,
+    read: tiktokReaders(createTikTokDataIssues()),
+    logger: createLogger({ serviceName: 'golden', level: 'silent' }),
+  };
   const videos = videosStream({ ...reader, everyMs: 900_000, lookbackMs: 86_400_000, pageSize: 20 });
   const query = videoMetricsStream({ ...reader, batchSize: 20, trackingWindowMs: 30 * 86_400_000 });
   const profile = profileStream({ everyMs: 3_600_000 });

@@ -2,15 +2,21 @@
 import assert from 'node:assert/strict';
 import { createLogger } from '@tributary/telemetry';
 import { createTikTokMetrics } from '../src/metrics.ts';
-import { readVideos, videoPost } from '../src/records.ts';
+import { createTikTokDataIssues, readVideos, tiktokReaders, videoPost } from '../src/records.ts';
+import type { TikTokDataIssues } from '../src/records.ts';
 import { context, recorded } from './golden.ts';
 
 describe('source-tiktok records', () => {
   const lines: string[] = [];
   const logger = createLogger({ serviceName: 'records-test', level: 'debug' }, { write: (line: string) => void lines.push(line) });
+  const readerOf = (metrics = createTikTokMetrics(), issues: TikTokDataIssues = createTikTokDataIssues()) => ({
+    metrics,
+    read: tiktokReaders(issues),
+    logger,
+  });
 
-  it('create_time in seconds → ms; a value too large to be seconds is taken as ms and counted', async () => {
-    const metrics = createTikTokMetrics();
+  it('create_time in seconds → ms; a value too large to be seconds is taken as ms and counted', () => {
+    const issues = createTikTokDataIssues();
     const videos = readVideos(
       {
         data: {
@@ -21,17 +27,18 @@ describe('source-tiktok records', () => {
         },
       },
       'videos',
-      { metrics, logger },
+      readerOf(undefined, issues),
     );
     assert.deepEqual(
       videos.map((video) => video.publishedAt),
       [1795166682000, 1795166682123],
     );
-    assert.equal((await metrics.timestampsNormalised.get()).values[0]?.value, 1);
+    assert.deepEqual(issues.counts(), { 'timestamp-as-epoch-ms': 1 }, 'seconds, as documented, are not an issue');
   });
 
   it('an id sent as a safe JSON number becomes its decimal string (counted); entries without id or create_time are counted and logged, the rest kept', async () => {
     const metrics = createTikTokMetrics();
+    const issues = createTikTokDataIssues();
     const videos = readVideos(
       {
         data: {
@@ -44,13 +51,13 @@ describe('source-tiktok records', () => {
         },
       },
       'videos',
-      { metrics, logger },
+      readerOf(metrics, issues),
     );
     assert.deepEqual(
       videos.map((video) => video.id),
       ['12345', '7300000000000000004'],
     );
-    assert.equal((await metrics.idsNormalised.get()).values[0]?.value, 1);
+    assert.equal(issues.count('id-as-json-number'), 1);
     const invalid = (await metrics.invalidVideos.get()).values;
     assert.equal(invalid.find((value) => value.labels.reason === 'id')?.value, 1);
     assert.equal(invalid.find((value) => value.labels.reason === 'create_time')?.value, 1);
@@ -66,7 +73,7 @@ describe('source-tiktok records', () => {
       video_description: 'Five k #running',
       view_count: 1,
     };
-    const reader = { metrics: createTikTokMetrics(), logger };
+    const reader = readerOf();
     const versionOf = (raw: Record<string, unknown>) =>
       (
         videoPost(readVideos({ data: { videos: [raw] } }, 'videos', reader)[0]!, context('videos'), response, 'POST /v2/video/list/').value
@@ -77,20 +84,17 @@ describe('source-tiktok records', () => {
     assert.notEqual(versionOf({ ...base, video_description: 'Five k #running (edited)' }), versionOf(base));
   });
 
-  it('a caption with a lone surrogate (broken \\u escape) is made well-formed and counted, so Avro and the content version agree', async () => {
-    const metrics = createTikTokMetrics();
+  it('a caption with a lone surrogate (broken \\u escape) is made well-formed and counted, so Avro and the content version agree', () => {
+    const issues = createTikTokDataIssues();
     const [video] = readVideos(
       JSON.parse(
         '{"data":{"videos":[{"id":"7300000000000000006","create_time":1795166682,"video_description":"half an emoji \\ud83d here"}]}}',
       ),
       'videos',
-      {
-        metrics,
-        logger,
-      },
+      readerOf(undefined, issues),
     );
     assert.equal(video!.raw.video_description, 'half an emoji \ufffd here');
-    assert.equal((await metrics.textsNormalised.get()).values[0]?.value, 1);
+    assert.equal(issues.count('text-lone-surrogate'), 1);
     const post = videoPost(video!, context('videos'), recorded('video-list.json'), 'POST /v2/video/list/');
     assert.equal(post.value.text, 'half an emoji \ufffd here');
   });

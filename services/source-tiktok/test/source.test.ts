@@ -283,7 +283,9 @@ describe('source-tiktok: collection against the platform simulator', function ()
       [],
       'every id exact',
     );
-    assert.ok((await harness.counter('tributary_source_tiktok_timestamps_normalised_total')) >= 1);
+    assert.ok(
+      (await harness.counter('tributary_source_data_issues_total', { source: 'source-tiktok', kind: 'timestamp-as-epoch-ms' })) >= 1,
+    );
     for (const post of posts) {
       const publishedAt = post.published_at as number;
       assert.ok(publishedAt > START - 40 * DAY && publishedAt <= START, `published_at ${publishedAt} is a plausible epoch ms`);

@@ -14,8 +14,8 @@ export {
   youtubeRefresh,
 } from './profile.ts';
 export type { YouTubeQuotaOptions } from './profile.ts';
-export { DataQuality } from './records.ts';
-export type { DataIssue } from './records.ts';
+export { createDataQuality } from './records.ts';
+export type { DataIssue, DataQuality } from './records.ts';
 export { channelStream, mapChannels } from './streams/channel.ts';
 export { uploadsPlaylistId, uploadsStream } from './streams/uploads.ts';
 export { formatOf, mapVideos, videosStream } from './streams/videos.ts';

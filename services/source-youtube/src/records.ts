@@ -1,23 +1,14 @@
-// What every YouTube mapper shares: the envelope of a canonical event, and the readers that turn
-// the API's loosely typed values into canonical ones (statistics are decimal STRINGS; timestamps are
-// RFC 3339; durations ISO 8601). A value that cannot be read becomes null and is COUNTED in
-// DataQuality (with the entity id in a debug line), never dropped silently and never guessed.
-import { parseRfc3339 } from '@tributary/connector-kit';
-import type { ApiResponse, StreamContext } from '@tributary/connector-kit';
-import { computeEventId } from '@tributary/events';
-import type { EntityKind, Envelope } from '@tributary/events';
-import type { Logger } from '@tributary/telemetry';
-import { Counter } from 'prom-client';
-import type { Registry } from 'prom-client';
+// What every YouTube mapper shares beyond the kit's records (createDataIssues, recordReaders,
+// polledEnvelope): the kinds of data issue it counts and readers of the API's loosely typed values
+// (statistics are decimal STRINGS; timestamps are RFC 3339; durations ISO 8601). A value that cannot
+// be read becomes null and is COUNTED, never dropped silently and never guessed.
+import { createDataIssues, recordReaders } from '@tributary/connector-kit';
+import type { DataIssues, ReaderIssue, RecordReaders } from '@tributary/connector-kit';
+import { SERVICE } from './spec.ts';
 
-/** Why a value was normalised or an item reported; the label of tributary_source_youtube_data_issues_total. */
+/** Why a value was normalised or an item reported; the kind label of tributary_source_data_issues_total. */
 export type DataIssue =
-  | 'counter-not-a-number'
-  | 'counter-above-2^53'
-  | 'counter-as-json-number'
-  | 'timestamp-unreadable'
-  | 'timestamp-as-epoch-seconds'
-  | 'timestamp-as-epoch-ms'
+  | ReaderIssue
   | 'duration-unreadable'
   | 'item-without-id'
   | 'video-missing-from-batch'
@@ -26,70 +17,12 @@ export type DataIssue =
   | 'comments-video-gone'
   | 'comments-disabled';
 
-/**
- * Counts data issues per kind (and exports them to Prometheus once attached to a registry).
- * A mapper gets one DataQuality; it is generic and would belong in the kit next to sourceMetrics.
- */
-export class DataQuality {
-  readonly #counts = new Map<DataIssue, number>();
-  #counter: Counter<'issue'> | null = null;
-  #logger: Logger | null = null;
+/** The data issues of the source, with readers that report to them (counters documented as strings). */
+export type DataQuality = DataIssues<DataIssue> & { readonly read: RecordReaders };
 
-  attach(registry: Registry, logger: Logger): void {
-    this.#logger = logger.child({ component: 'youtube-data-quality' });
-    const existing = registry.getSingleMetric('tributary_source_youtube_data_issues_total');
-    this.#counter =
-      (existing as Counter<'issue'> | undefined) ??
-      new Counter({
-        name: 'tributary_source_youtube_data_issues_total',
-        help: 'Values the YouTube API sent that were normalised (null, or converted) and items reported as missing, by issue.',
-        labelNames: ['issue'],
-        registers: [registry],
-      });
-    for (const [issue, count] of this.#counts) this.#counter.inc({ issue }, count);
-  }
-
-  report(issue: DataIssue, entityId: string, detail?: string): void {
-    this.#counts.set(issue, (this.#counts.get(issue) ?? 0) + 1);
-    this.#counter?.inc({ issue });
-    this.#logger?.debug({ issue, entityId, detail }, 'YouTube value normalised.');
-  }
-
-  count(issue: DataIssue): number {
-    return this.#counts.get(issue) ?? 0;
-  }
-
-  counts(): Record<string, number> {
-    return Object.fromEntries(this.#counts);
-  }
-}
-
-/** The envelope of an event observed in `response` (lineage endpoint: method and path template). */
-export function envelopeOf(
-  identity: { entity_kind: EntityKind; entity_id: string; observation: string },
-  context: StreamContext,
-  response: Pick<ApiResponse, 'receivedAt' | 'requestId'>,
-  endpoint: string,
-  apiVersion: string,
-): Envelope {
-  return {
-    event_id: computeEventId({ platform: 'YOUTUBE', ...identity }),
-    platform: 'YOUTUBE',
-    entity_kind: identity.entity_kind,
-    entity_id: identity.entity_id,
-    observation: identity.observation,
-    observed_at: response.receivedAt,
-    collected_at: response.receivedAt,
-    lineage: {
-      source: context.source,
-      method: context.method === 'backfill' ? 'BACKFILL' : 'POLL',
-      endpoint,
-      api_version: apiVersion,
-      request_id: response.requestId,
-      delivery_id: null,
-    },
-    traceparent: context.traceparent,
-  };
+export function createDataQuality(): DataQuality {
+  const issues = createDataIssues<DataIssue>({ source: SERVICE });
+  return Object.assign(issues, { read: recordReaders(issues, { counters: 'strings' }) });
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -117,26 +50,7 @@ export function booleanAt(value: unknown, key: string): boolean | null {
  * that lost digits would poison the time series. A JSON number is accepted when exact, and counted.
  */
 export function counterAt(statistics: unknown, key: string, quality: DataQuality, entityId: string): number | null {
-  const raw = isRecord(statistics) ? statistics[key] : undefined;
-  if (raw === undefined || raw === null) return null;
-  if (typeof raw === 'number') {
-    if (Number.isSafeInteger(raw) && raw >= 0) {
-      quality.report('counter-as-json-number', entityId, key);
-      return raw;
-    }
-    quality.report(Number.isInteger(raw) && raw > 0 ? 'counter-above-2^53' : 'counter-not-a-number', entityId, key);
-    return null;
-  }
-  if (typeof raw !== 'string' || !/^\d+$/.test(raw.trim())) {
-    quality.report('counter-not-a-number', entityId, `${key}=${String(raw).slice(0, 40)}`);
-    return null;
-  }
-  const value = Number(raw.trim());
-  if (!Number.isSafeInteger(value)) {
-    quality.report('counter-above-2^53', entityId, `${key}=${raw.slice(0, 40)}`);
-    return null;
-  }
-  return value;
+  return quality.read.count(isRecord(statistics) ? statistics[key] : undefined, entityId, key);
 }
 
 /**
@@ -144,18 +58,7 @@ export function counterAt(statistics: unknown, key: string, quality: DataQuality
  * counted (below 10^11 it is seconds, else milliseconds); anything else is null and counted.
  */
 export function timestampAt(value: unknown, key: string, quality: DataQuality, entityId: string): number | null {
-  const raw = isRecord(value) ? value[key] : undefined;
-  if (raw === undefined || raw === null) return null;
-  if (typeof raw === 'string') {
-    const parsed = parseRfc3339(raw);
-    if (parsed !== null) return parsed;
-  } else if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw > 0) {
-    const seconds = raw < 100_000_000_000;
-    quality.report(seconds ? 'timestamp-as-epoch-seconds' : 'timestamp-as-epoch-ms', entityId, key);
-    return seconds ? raw * 1000 : raw;
-  }
-  quality.report('timestamp-unreadable', entityId, `${key}=${String(raw).slice(0, 40)}`);
-  return null;
+  return quality.read.time(isRecord(value) ? value[key] : undefined, entityId, key);
 }
 
 const ISO_DURATION = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;

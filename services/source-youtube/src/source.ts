@@ -26,7 +26,8 @@ import type {
 import type { Logger } from '@tributary/telemetry';
 import type { Registry } from 'prom-client';
 import { youtubeAnalyticsProfile, youtubeProfile, youtubeQuotaPolicies, youtubeRefresh } from './profile.ts';
-import { DataQuality } from './records.ts';
+import { createDataQuality } from './records.ts';
+import type { DataQuality } from './records.ts';
 import { SERVICE } from './spec.ts';
 import type { YouTubeSettings, YouTubeSourceSettings } from './spec.ts';
 import { channelStream } from './streams/channel.ts';
@@ -43,7 +44,7 @@ export interface YouTubeSource {
   contentTypes: Map<string, string>;
 }
 
-export function createYouTubeSource(settings: YouTubeSettings, quality = new DataQuality()): YouTubeSource {
+export function createYouTubeSource(settings: YouTubeSettings, quality = createDataQuality()): YouTubeSource {
   const contentTypes = new Map<string, string>();
   const streams: StreamDeclaration[] = [
     channelStream({ everyMs: settings.channelEveryMs, quality }),

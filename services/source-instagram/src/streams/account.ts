@@ -6,20 +6,19 @@
 //   Changes    every counter, and the username (renames).
 // Maps to an AccountMetricsSnapshot of lifetime totals (period null); the Instagram extension slot is set,
 // its insight fields stay null (they come from /{ig-user-id}/insights, not collected yet).
-import { singleStream } from '@tributary/connector-kit';
-import type { SingleStreamDeclaration } from '@tributary/connector-kit';
+import { polledEnvelope, singleStream } from '@tributary/connector-kit';
+import type { RecordReaders, SingleStreamDeclaration } from '@tributary/connector-kit';
 import { entityKey, observation } from '@tributary/events';
 import type { AccountMetricsSnapshot } from '@tributary/events';
 import { ENDPOINTS } from '../profile.ts';
-import { polledEnvelope } from '../records.ts';
-import type { DataIssues, Readers } from '../records.ts';
+import type { DataIssues } from '../records.ts';
 
 export const ACCOUNT_FIELDS = 'id,username,followers_count,follows_count,media_count';
 
 export function accountStream(options: {
   apiVersion: string;
   issues: DataIssues;
-  read: Readers;
+  read: RecordReaders;
   everyMs: number;
 }): SingleStreamDeclaration {
   const { read } = options;
@@ -39,11 +38,10 @@ export function accountStream(options: {
       const id = read.id(body.id, 'user.id') ?? context.scope;
       const snapshot: AccountMetricsSnapshot = {
         envelope: polledEnvelope(
-          { entity_kind: 'ACCOUNT', entity_id: id, observation: observation.metrics(context.snapshotBucket) },
+          { platform: 'INSTAGRAM', entity_kind: 'ACCOUNT', entity_id: id, observation: observation.metrics(context.snapshotBucket) },
           context,
           response,
-          ENDPOINTS.account.lineage,
-          options.apiVersion,
+          { endpoint: ENDPOINTS.account.lineage, apiVersion: options.apiVersion },
         ),
         snapshot_bucket: context.snapshotBucket,
         period: null,

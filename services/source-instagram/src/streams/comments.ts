@@ -6,10 +6,9 @@
 //   Paging     cursor, newest first; only the first page is read per poll. Replies are not collected.
 //   Changes    text (edits), like_count; hidden comments disappear.
 // Content version over text and author: an edit is a new event, a re-read or re-delivery is not.
-import type { OutgoingEvent } from '@tributary/connector-kit';
+import type { OutgoingEvent, RecordReaders } from '@tributary/connector-kit';
 import { contentVersion, entityKey, observation } from '@tributary/events';
 import type { Comment, Envelope } from '@tributary/events';
-import type { Readers } from '../records.ts';
 
 export const COMMENT_FIELDS = 'id,text,timestamp,username,like_count,from';
 
@@ -29,7 +28,7 @@ export function mapComment(
   item: GraphComment,
   mediaId: string,
   accountId: string,
-  read: Readers,
+  read: RecordReaders,
   envelopeFor: (identity: { entity_kind: 'COMMENT'; entity_id: string; observation: string }) => Envelope,
   options: { productType?: string | null; publishedAt?: number | null } = {},
 ): OutgoingEvent | null {

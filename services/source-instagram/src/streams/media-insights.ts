@@ -18,13 +18,14 @@
 // still land — with one call per media, one failing call would end the fan-out sweep.
 // Unavailable insights (an empty `data` array, e.g. while Meta is still processing) map to null, never 0. likes and
 // comments fall back to the organic like_count / comments_count the media list last read (one snapshot per slot).
-import { fanOutStream } from '@tributary/connector-kit';
+import { fanOutStream, polledEnvelope } from '@tributary/connector-kit';
 import type {
   ApiResponse,
   CadenceCurve,
   DiscoveredEntity,
   FanOutStreamDeclaration,
   OutgoingEvent,
+  RecordReaders,
   StreamContext,
 } from '@tributary/connector-kit';
 import { entityKey, observation } from '@tributary/events';
@@ -32,8 +33,7 @@ import type { PostMetricsSnapshot } from '@tributary/events';
 import { forEachBatchAnswer, graphBatchRequest } from '../graph-batch.ts';
 import type { BatchPart } from '../graph-batch.ts';
 import { ENDPOINTS } from '../profile.ts';
-import { polledEnvelope } from '../records.ts';
-import type { DataIssues, Readers } from '../records.ts';
+import type { DataIssues } from '../records.ts';
 import type { SeenMedia } from './media.ts';
 import { COMMENT_FIELDS, mapComment } from './comments.ts';
 import type { GraphComment } from './comments.ts';
@@ -69,7 +69,7 @@ export function metricsFor(productType: string | null | undefined): readonly str
 export interface MediaInsightsOptions {
   apiVersion: string;
   issues: DataIssues;
-  read: Readers;
+  read: RecordReaders;
   batchSize: number;
   cadence: CadenceCurve;
   trackingWindowMs: number;
@@ -91,7 +91,7 @@ interface InsightEntry {
 export function readInsights(
   body: unknown,
   mediaId: string,
-  read: Readers,
+  read: RecordReaders,
 ): { values: Map<string, number | null>; navigation: Record<string, number> } {
   const values = new Map<string, number | null>();
   const navigation: Record<string, number> = {};
@@ -197,11 +197,15 @@ export function mediaInsightsStream(options: MediaInsightsOptions): FanOutStream
         if ((values.get('comments') ?? null) === null && seen?.comments != null) values.set('comments', seen.comments);
         const snapshot: PostMetricsSnapshot = {
           envelope: polledEnvelope(
-            { entity_kind: 'POST', entity_id: part.entityId, observation: observation.metrics(context.snapshotBucket) },
+            {
+              platform: 'INSTAGRAM',
+              entity_kind: 'POST',
+              entity_id: part.entityId,
+              observation: observation.metrics(context.snapshotBucket),
+            },
             context,
             response,
-            ENDPOINTS.insights.lineage,
-            options.apiVersion,
+            { endpoint: ENDPOINTS.insights.lineage, apiVersion: options.apiVersion },
           ),
           ...insightsSnapshot(values, navigation, context.scope, context.snapshotBucket),
         };
@@ -232,7 +236,11 @@ function commentEvents(
       mediaId,
       context.scope,
       options.read,
-      (identity) => polledEnvelope(identity, context, response, ENDPOINTS.comments.lineage, options.apiVersion),
+      (identity) =>
+        polledEnvelope({ platform: 'INSTAGRAM', ...identity }, context, response, {
+          endpoint: ENDPOINTS.comments.lineage,
+          apiVersion: options.apiVersion,
+        }),
       { productType: options.productTypeOf(mediaId) },
     );
     if (event) events.push(event);

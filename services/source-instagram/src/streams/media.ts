@@ -12,13 +12,13 @@
 // go into the media's next insights snapshot (media-insights.ts), not into a snapshot of their own: two snapshots of
 // one post in one collection slot would share an event_id (docs/adr/0013) and the newer would replace the other.
 // Discovers the entity set `media` for the insights and comments fan-outs.
-import { graphCursorPagination, listStream } from '@tributary/connector-kit';
-import type { ApiResponse, ListStreamDeclaration, OutgoingEvent, StreamContext } from '@tributary/connector-kit';
+import { graphCursorPagination, listStream, polledEnvelope } from '@tributary/connector-kit';
+import type { ApiResponse, ListStreamDeclaration, OutgoingEvent, RecordReaders, StreamContext } from '@tributary/connector-kit';
 import { contentVersion, entityKey, observation } from '@tributary/events';
 import type { Post, PostFormat } from '@tributary/events';
 import { ENDPOINTS } from '../profile.ts';
-import { hashtagsAndMentions, polledEnvelope } from '../records.ts';
-import type { DataIssues, Readers } from '../records.ts';
+import { hashtagsAndMentions } from '../records.ts';
+import type { DataIssues } from '../records.ts';
 
 /** A media node as the Graph API renders it (fields as requested; all optional). */
 export interface GraphMedia {
@@ -67,7 +67,7 @@ export interface SeenMedia {
 export interface MediaStreamOptions {
   apiVersion: string;
   issues: DataIssues;
-  read: Readers;
+  read: RecordReaders;
   everyMs: number;
   pageSize: number;
   lookbackMs: number;
@@ -95,7 +95,13 @@ export function mapMedia(
   item: GraphMedia,
   context: StreamContext,
   response: ApiResponse,
-  options: { apiVersion: string; issues: DataIssues; read: Readers; lineage: string; remember(mediaId: string, seen: SeenMedia): void },
+  options: {
+    apiVersion: string;
+    issues: DataIssues;
+    read: RecordReaders;
+    lineage: string;
+    remember(mediaId: string, seen: SeenMedia): void;
+  },
 ): OutgoingEvent[] {
   const { read, issues } = options;
   const id = read.id(item.id, 'media.id');
@@ -115,11 +121,10 @@ export function mapMedia(
   const { hashtags, mentions } = hashtagsAndMentions(caption);
   const post: Post = {
     envelope: polledEnvelope(
-      { entity_kind: 'POST', entity_id: id, observation: observation.content(version) },
+      { platform: 'INSTAGRAM', entity_kind: 'POST', entity_id: id, observation: observation.content(version) },
       context,
       response,
-      options.lineage,
-      options.apiVersion,
+      { endpoint: options.lineage, apiVersion: options.apiVersion },
     ),
     account_id: context.scope,
     author: { account_id: ownerId, username, display_name: null, profile_url: null, avatar_url: null, is_verified: null },

@@ -10,11 +10,11 @@
 //             collection slot (observation `metrics:<snapshot bucket>`).
 import { entityKey, observation } from '@tributary/events';
 import type { AccountMetricsSnapshot } from '@tributary/events';
-import { singleStream } from '@tributary/connector-kit';
+import { polledEnvelope, singleStream } from '@tributary/connector-kit';
 import type { SingleStreamDeclaration } from '@tributary/connector-kit';
 import { TributaryError } from '@tributary/errors';
 import { ENDPOINTS } from '../profile.ts';
-import { polledEnvelope } from '../records.ts';
+import { API_VERSION } from '../records.ts';
 
 const PATH = '/v2/user/info/';
 const LINEAGE_ENDPOINT = `GET ${PATH}`;
@@ -66,14 +66,15 @@ export function profileStream(options: { everyMs: number }): SingleStreamDeclara
       const accountId = text(user.open_id) ?? context.scope;
       const obs = observation.metrics(context.snapshotBucket);
       const value: AccountMetricsSnapshot = {
-        envelope: polledEnvelope({
-          entityKind: 'ACCOUNT',
-          entityId: accountId,
-          observation: obs,
-          endpoint: LINEAGE_ENDPOINT,
+        envelope: polledEnvelope(
+          { platform: 'TIKTOK', entity_kind: 'ACCOUNT', entity_id: accountId, observation: obs },
           context,
           response,
-        }),
+          {
+            endpoint: LINEAGE_ENDPOINT,
+            apiVersion: API_VERSION,
+          },
+        ),
         snapshot_bucket: context.snapshotBucket,
         period: null,
         username: text(user.username),

@@ -6,12 +6,12 @@
 // figures, videoCount) — all decimal STRINGS; hiddenSubscriberCount=true means subscriberCount is
 // meaningless (→ followers null); snippet (title, customUrl) on rebrands.
 // Maps to AccountMetricsSnapshot (lifetime totals, period null) with the YouTube extension.
-import { singleStream } from '@tributary/connector-kit';
+import { polledEnvelope, singleStream } from '@tributary/connector-kit';
 import type { ApiResponse, OutgoingEvent, SingleStreamDeclaration, StreamContext } from '@tributary/connector-kit';
 import { entityKey, observation } from '@tributary/events';
 import type { AccountMetricsSnapshot } from '@tributary/events';
 import { DATA_API_VERSION } from '../profile.ts';
-import { booleanAt, counterAt, envelopeOf, isRecord, recordAt, stringAt } from '../records.ts';
+import { booleanAt, counterAt, isRecord, recordAt, stringAt } from '../records.ts';
 import type { DataQuality } from '../records.ts';
 
 const ENDPOINT = 'GET /youtube/v3/channels';
@@ -47,12 +47,11 @@ export function mapChannels(response: ApiResponse, context: StreamContext, quali
     const hidden = booleanAt(statistics, 'hiddenSubscriberCount');
     const customUrl = stringAt(recordAt(item, 'snippet'), 'customUrl');
     const value: AccountMetricsSnapshot = {
-      envelope: envelopeOf(
-        { entity_kind: 'ACCOUNT', entity_id: id, observation: observation.metrics(context.snapshotBucket) },
+      envelope: polledEnvelope(
+        { platform: 'YOUTUBE', entity_kind: 'ACCOUNT', entity_id: id, observation: observation.metrics(context.snapshotBucket) },
         context,
         response,
-        ENDPOINT,
-        DATA_API_VERSION,
+        { endpoint: ENDPOINT, apiVersion: DATA_API_VERSION },
       ),
       snapshot_bucket: context.snapshotBucket,
       period: null,

@@ -11,12 +11,12 @@
 // Why a second list stream: the kit keeps one poll schedule per entity set, so comments cannot share
 //   the `videos` set with the statistics stream; `recent_uploads` re-reads the first page of the uploads
 //   playlist (1 unit per walk) to fill the `young_videos` set.
-import { fanOutStream, listStream, pageTokenPagination } from '@tributary/connector-kit';
+import { fanOutStream, listStream, pageTokenPagination, polledEnvelope } from '@tributary/connector-kit';
 import type { ApiResponse, FanOutStreamDeclaration, ListStreamDeclaration, OutgoingEvent, StreamContext } from '@tributary/connector-kit';
 import { contentVersion, entityKey, observation } from '@tributary/events';
 import type { Comment } from '@tributary/events';
 import { DATA_API_VERSION } from '../profile.ts';
-import { booleanAt, counterAt, envelopeOf, isRecord, recordAt, stringAt, timestampAt } from '../records.ts';
+import { booleanAt, counterAt, isRecord, recordAt, stringAt, timestampAt } from '../records.ts';
 import type { DataQuality } from '../records.ts';
 import type { PlaylistItem } from './uploads.ts';
 import { uploadsStream } from './uploads.ts';
@@ -100,16 +100,16 @@ export function mapCommentThreads(response: ApiResponse, context: StreamContext,
       is_public: booleanAt(threadSnippet, 'isPublic'),
     };
     const value: Comment = {
-      envelope: envelopeOf(
+      envelope: polledEnvelope(
         {
+          platform: 'YOUTUBE',
           entity_kind: 'COMMENT',
           entity_id: id,
           observation: observation.content(contentVersion({ ...content, text_original: youtube.text_original })),
         },
         context,
         response,
-        ENDPOINT,
-        DATA_API_VERSION,
+        { endpoint: ENDPOINT, apiVersion: DATA_API_VERSION },
       ),
       ...content,
       // likeCount and totalReplyCount are JSON numbers here (unlike video statistics).

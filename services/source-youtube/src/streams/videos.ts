@@ -14,12 +14,12 @@
 // PostMetricsSnapshot (lifetime totals, period null). Format: SHORT or LIVE from the Analytics
 // creatorContentType when known (the Data API has no Shorts flag), LIVE when liveStreamingDetails is
 // present, else VIDEO.
-import { fanOutStream } from '@tributary/connector-kit';
+import { fanOutStream, polledEnvelope } from '@tributary/connector-kit';
 import type { ApiResponse, DiscoveredEntity, FanOutStreamDeclaration, OutgoingEvent, StreamContext } from '@tributary/connector-kit';
 import { contentVersion, entityKey, observation } from '@tributary/events';
 import type { Deletion, Post, PostFormat, PostMetricsSnapshot } from '@tributary/events';
 import { DATA_API_VERSION } from '../profile.ts';
-import { booleanAt, counterAt, durationMs, envelopeOf, isRecord, recordAt, stringAt, timestampAt } from '../records.ts';
+import { booleanAt, counterAt, durationMs, isRecord, recordAt, stringAt, timestampAt } from '../records.ts';
 import type { DataQuality } from '../records.ts';
 
 const ENDPOINT = 'GET /youtube/v3/videos';
@@ -118,12 +118,11 @@ export function mapVideos(
     if (returned.has(entity.id)) continue;
     quality.report('video-missing-from-batch', entity.id);
     const value: Deletion = {
-      envelope: envelopeOf(
-        { entity_kind: 'POST', entity_id: entity.id, observation: observation.deletion('ENTITY_DELETED', null) },
+      envelope: polledEnvelope(
+        { platform: 'YOUTUBE', entity_kind: 'POST', entity_id: entity.id, observation: observation.deletion('ENTITY_DELETED', null) },
         context,
         response,
-        ENDPOINT,
-        DATA_API_VERSION,
+        { endpoint: ENDPOINT, apiVersion: DATA_API_VERSION },
       ),
       action: 'ENTITY_DELETED',
       account_id: context.scope,
@@ -196,22 +195,20 @@ function mapVideo(
     },
   } satisfies Omit<Post, 'envelope'>;
   const post: Post = {
-    envelope: envelopeOf(
-      { entity_kind: 'POST', entity_id: id, observation: observation.content(contentVersion(content)) },
+    envelope: polledEnvelope(
+      { platform: 'YOUTUBE', entity_kind: 'POST', entity_id: id, observation: observation.content(contentVersion(content)) },
       context,
       response,
-      ENDPOINT,
-      DATA_API_VERSION,
+      { endpoint: ENDPOINT, apiVersion: DATA_API_VERSION },
     ),
     ...content,
   };
   const metrics: PostMetricsSnapshot = {
-    envelope: envelopeOf(
-      { entity_kind: 'POST', entity_id: id, observation: observation.metrics(context.snapshotBucket) },
+    envelope: polledEnvelope(
+      { platform: 'YOUTUBE', entity_kind: 'POST', entity_id: id, observation: observation.metrics(context.snapshotBucket) },
       context,
       response,
-      ENDPOINT,
-      DATA_API_VERSION,
+      { endpoint: ENDPOINT, apiVersion: DATA_API_VERSION },
     ),
     account_id: channelId,
     snapshot_bucket: context.snapshotBucket,

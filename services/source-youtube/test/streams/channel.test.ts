@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { topicValueType } from '@tributary/events';
-import { DataQuality } from '../../src/records.ts';
+import { createDataQuality } from '../../src/records.ts';
 import { mapChannels } from '../../src/streams/channel.ts';
 import { goldenContext, goldenResponse, mapGolden } from '../fixtures/golden.ts';
 
@@ -25,7 +25,7 @@ describe('source-youtube channel mapping', () => {
         },
       ],
     };
-    const [event] = mapChannels(goldenResponse(body), goldenContext('UChidden', 'channel'), new DataQuality());
+    const [event] = mapChannels(goldenResponse(body), goldenContext('UChidden', 'channel'), createDataQuality());
     assert.equal(event!.value.followers, null);
     assert.equal(event!.value.views, 123_456);
     assert.equal(event!.value.posts, 12);
@@ -34,7 +34,7 @@ describe('source-youtube channel mapping', () => {
   });
 
   it('an item without an id is counted, not mapped', () => {
-    const quality = new DataQuality();
+    const quality = createDataQuality();
     assert.deepEqual(mapChannels(goldenResponse({ items: [{ statistics: {} }] }), goldenContext('UCx', 'channel'), quality), []);
     assert.equal(quality.count('item-without-id'), 1);
   });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { topicValueType } from '@tributary/events';
 import type { AvroTopicName } from '@tributary/events';
-import { DataQuality } from '../../src/records.ts';
+import { createDataQuality } from '../../src/records.ts';
 import { formatOf } from '../../src/streams/videos.ts';
 import { goldenContext, goldenResponse, mapGolden } from '../fixtures/golden.ts';
 import { mapVideos } from '../../src/streams/videos.ts';
@@ -40,7 +40,7 @@ function video(overrides: {
   };
 }
 
-function mapOne(item: object, quality = new DataQuality(), contentTypes?: Map<string, string>) {
+function mapOne(item: object, quality = createDataQuality(), contentTypes?: Map<string, string>) {
   const id = (item as { id: string }).id;
   const events = mapVideos(goldenResponse({ items: [item] }), [{ id, publishedAt: 0 }], goldenContext('UCchannel'), {
     quality,
@@ -76,7 +76,7 @@ describe('source-youtube videos mapping', () => {
   });
 
   it('an id missing from items (deleted, private, unknown) is counted and becomes a Deletion, not silence', () => {
-    const quality = new DataQuality();
+    const quality = createDataQuality();
     const events = mapGolden('videos', videosList, goldenContext(channelId), requestedIds, quality);
     const deletions = events.filter((e) => e.topic === 'social.raw.deletions');
     assert.equal(deletions.length, 1);
@@ -95,7 +95,7 @@ describe('source-youtube videos mapping', () => {
   });
 
   it('a counter that is NaN, not decimal, or beyond 2^53 is null and counted', () => {
-    const quality = new DataQuality();
+    const quality = createDataQuality();
     const { metrics } = mapOne(
       video({ statistics: { viewCount: 'NaN', likeCount: '18446744073709551615', commentCount: '12abc' } }),
       quality,
@@ -106,7 +106,7 @@ describe('source-youtube videos mapping', () => {
   });
 
   it('a counter sent as a JSON number is taken when exact, and counted', () => {
-    const quality = new DataQuality();
+    const quality = createDataQuality();
     const { metrics } = mapOne(video({ statistics: { viewCount: 42, likeCount: Number.NaN, commentCount: 2 ** 60 } }), quality);
     assert.equal(metrics.views, 42);
     assert.equal(metrics.likes, null);
@@ -117,7 +117,7 @@ describe('source-youtube videos mapping', () => {
   });
 
   it('publishedAt as epoch milliseconds or seconds is normalised and counted; garbage is null and counted', () => {
-    const quality = new DataQuality();
+    const quality = createDataQuality();
     const at = Date.parse('2026-11-19T10:00:00Z');
     assert.equal(mapOne(video({ snippet: { publishedAt: at } }), quality).post.published_at, at);
     assert.equal(mapOne(video({ snippet: { publishedAt: at / 1000 } }), quality).post.published_at, at);
@@ -130,7 +130,7 @@ describe('source-youtube videos mapping', () => {
   });
 
   it('durations: ISO 8601 with days, fractions and P0D; an unreadable one is null and counted', () => {
-    const quality = new DataQuality();
+    const quality = createDataQuality();
     const duration = (value: unknown) => mapOne(video({ contentDetails: { duration: value } }), quality).post.duration_ms;
     assert.equal(duration('PT1H2M3S'), 3_723_000);
     assert.equal(duration('P1DT1S'), 86_401_000);
@@ -147,7 +147,7 @@ describe('source-youtube videos mapping', () => {
     assert.equal(formatOf(video({}), 'liveStream'), 'LIVE');
     assert.equal(formatOf(video({ liveStreamingDetails: { actualStartTime: '2026-11-19T10:00:00Z' } }), undefined), 'LIVE');
     assert.equal(formatOf(video({}), 'VIDEO_ON_DEMAND'), 'VIDEO');
-    const short = mapOne(video({ id: 'shortVid001' }), new DataQuality(), new Map([['shortVid001', 'SHORTS']])).post;
+    const short = mapOne(video({ id: 'shortVid001' }), createDataQuality(), new Map([['shortVid001', 'SHORTS']])).post;
     assert.equal(short.permalink, 'https://www.youtube.com/shorts/shortVid001');
     assert.equal((short.extensions as { youtube: { creator_content_type: string } }).youtube.creator_content_type, 'SHORTS');
   });
