@@ -39,3 +39,5 @@ export { contractFiles, encodeExample, examplesDirFor, hexGolden, historyUpdate,
 export type { ContractFiles, ExampleRecord, GeneratedFile, HistoryUpdate } from './event-codegen.ts';
 export { jsonEqual } from './json.ts';
 export type { Json, JsonObject } from './json.ts';
+export { applyContracts } from './apply-contracts.ts';
+export type { AppliedContracts } from './apply-contracts.ts';

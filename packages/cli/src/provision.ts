@@ -2,17 +2,7 @@
 // catalogue exists as declared, every event schema is registered with its compatibility level,
 // and ClickHouse has every migration and retention setting. Run by `stack up` and the demo; the
 // same steps as `topics apply`, `schemas register` and `migrate`.
-import {
-  applyTopics,
-  contractPaths,
-  loadCatalogue,
-  loadContract,
-  planTopics,
-  readExistingTopics,
-  registerSchemas,
-  subjectSpecs,
-} from '@tributary/catalog';
-import { connectTopicAdmin, createRegistryAdmin } from '@tributary/kafka';
+import { applyContracts } from '@tributary/catalog';
 import type { ClickHouseRetentionSettings } from '@tributary/clickhouse';
 import type { ClickHouseSettings, KafkaSettings, RegistrySettings } from '@tributary/config';
 import type { Logger } from '@tributary/telemetry';
@@ -34,24 +24,13 @@ export interface ProvisionTargets {
 }
 
 export async function provisionContracts({ kafka, registry, clickhouse }: ProvisionTargets, logger: Logger): Promise<ProvisionResult> {
-  const paths = contractPaths();
-  const catalogue = loadCatalogue(paths);
-  const admin = await connectTopicAdmin(kafka, logger);
-  let topics;
-  try {
-    const existing = await readExistingTopics(admin, catalogue.topics, catalogue.namespaces);
-    // applyTopics refuses unsafe plans (fewer partitions, another cleanup policy) with TOPICS_UNSAFE_CHANGE.
-    topics = await applyTopics(admin, planTopics(existing, catalogue.topics, catalogue.namespaces));
-  } finally {
-    await admin.close();
-  }
-  const registrations = await registerSchemas(createRegistryAdmin(registry), subjectSpecs(loadContract(paths)));
+  const { topics, topicsDeclared, registrations } = await applyContracts({ kafka, registry }, logger);
   const migrations = await runMigrations(clickhouse, logger);
   return {
     migrationsApplied: migrations.applied.length,
     topicsCreated: topics.created.length,
     topicsChanged: topics.partitionsAdded.length + topics.configured.length,
-    topicsDeclared: catalogue.topics.length,
+    topicsDeclared,
     schemasRegistered: registrations.reduce((sum, r) => sum + r.registered.length, 0),
     subjects: registrations.length,
   };

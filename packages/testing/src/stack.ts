@@ -2,8 +2,11 @@
 //   1. configured  - endpoints set explicitly (env or config file): use them as they are;
 //   2. containers  - a Docker engine answers: Kafka, Apicurio and ClickHouse via testcontainers;
 //   3. local       - otherwise: the local stack from deploy/local (started, or reused if running).
-// The run prints which one it used. Whatever this run started, it stops at the end
-// (unless TRIBUTARY_TEST_KEEP_STACK=true for a local stack).
+// The run prints which one it used. The repository's contracts (the topic catalogue and every
+// event schema) are applied to it once, as `tributary stack up` does, so tests of services that
+// produce to catalogue topics find their topics and subjects. Whatever this run started, it stops
+// at the end (unless TRIBUTARY_TEST_KEEP_STACK=true for a local stack).
+import { applyContracts } from '@tributary/catalog';
 import { loadConfig } from '@tributary/config';
 import type { ClickHouseSettings, KafkaSettings, RegistrySettings } from '@tributary/config';
 import { stackUp, stackDown } from '@tributary/local-stack';
@@ -77,6 +80,11 @@ async function resolveTestStack(): Promise<TestStack> {
   }
 
   report(`using ${kind}: Kafka ${kafka.brokers.join(',')} · registry ${registry.url} · ClickHouse ${clickhouse.url}`);
+  const applied = await applyContracts({ kafka, registry }, createLogger({ serviceName: 'test-stack', level: 'warn' }));
+  report(
+    `contracts applied: ${applied.topics.created.length} of ${applied.topicsDeclared} catalogue topics created, ` +
+      `${applied.registrations.reduce((sum, r) => sum + r.registered.length, 0)} schema versions registered`,
+  );
   return {
     kind,
     kafka,
