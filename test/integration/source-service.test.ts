@@ -48,6 +48,7 @@ describe('source service lifecycle (integration)', function () {
     const requester = fakeRequester();
     const signals = new FakeSignals();
     const exits: number[] = [];
+    let routeSignal: AbortSignal | undefined;
     const notificationsTopic = uniqueName('test.source-service.notifications', '.');
     await createTopics(stack.kafka, [[notificationsTopic, 1]]);
     const settings: SourceServiceSettings = {
@@ -104,15 +105,18 @@ describe('source service lifecycle (integration)', function () {
       loadSettings: () => settings,
       createRequester: () => requester,
       // A signed delivery is persisted, then its hook asks for a targeted run of the stream.
-      webhooks: (_settings, { run }) => [
-        {
-          path: '/webhooks/test',
-          platform: 'INSTAGRAM',
-          verify: metaSignature256({ appSecret: 'test-secret' }),
-          topic: webhookValue.constant('test/heartbeat'),
-          onPersisted: async () => run.wake('heartbeat', 'acc-1'),
-        },
-      ],
+      webhooks: (_settings, { run, signal }) => {
+        routeSignal = signal;
+        return [
+          {
+            path: '/webhooks/test',
+            platform: 'INSTAGRAM',
+            verify: metaSignature256({ appSecret: 'test-secret' }),
+            topic: webhookValue.constant('test/heartbeat'),
+            onPersisted: async () => run.wake('heartbeat', 'acc-1'),
+          },
+        ];
+      },
       signals,
       exit: (code) => exits.push(code),
     });
@@ -160,9 +164,11 @@ describe('source service lifecycle (integration)', function () {
     );
     assert.match(metrics, new RegExp(`tributary_source_checkpoint_writes_total\\{source="${source}",stream="heartbeat"\\} 2`));
 
+    assert.equal(routeSignal?.aborted, false, 'the routes get a stop signal, live while the service runs');
     signals.emit('SIGTERM', 'SIGTERM');
     assert.equal(await service.lifecycle.exited, 0);
     assert.deepEqual(exits, [0]);
+    assert.equal(routeSignal.aborted, true, 'the stop aborts background work of the routes');
     service.lifecycle.dispose();
 
     const logger = createLogger({ serviceName: 'source-service-test', level: 'warn' });

@@ -14,7 +14,7 @@ import type { AvroTopicName } from '@tributary/events';
 import { connectTopicAdmin, createSerde, readTopicToEnd } from '@tributary/kafka';
 import { startPlatformSim } from '@tributary/platform-sim';
 import type { PlatformSim } from '@tributary/platform-sim';
-import { tiktokService, tiktokSourceSchema } from '@tributary/source-tiktok';
+import { createTikTokService, tiktokSourceSchema } from '@tributary/source-tiktok';
 import type { TikTokSourceSettings } from '@tributary/source-tiktok';
 import { createLogger } from '@tributary/telemetry';
 import { useTestStack, uniqueName } from '@tributary/testing';
@@ -93,12 +93,8 @@ describe('source-tiktok (integration): simulator → service → Kafka', functio
         ),
       },
     }).values as TikTokSourceSettings;
-    const parts = tiktokService(settings, { logger, cadence: FAST_CADENCE });
     const service = await runSourceService({
-      declaration: parts.declaration,
-      loadSettings: () => settings,
-      createRequester: parts.createRequester,
-      webhooks: parts.webhooks,
+      ...createTikTokService(() => settings, { logger, cadence: FAST_CADENCE }),
       signals: new FakeSignals(),
       exit: () => undefined,
     });

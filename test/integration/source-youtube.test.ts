@@ -13,14 +13,7 @@ import type { AvroTopicName } from '@tributary/events';
 import { connectTopicAdmin, createSerde, readTopicToEnd } from '@tributary/kafka';
 import { startPlatformSim } from '@tributary/platform-sim';
 import type { PlatformSim } from '@tributary/platform-sim';
-import {
-  WEBSUB_PATH,
-  channelTopic,
-  createYouTubeRequester,
-  createYouTubeSource,
-  loadYouTubeSettings,
-  youtubeWebhookRoutes,
-} from '@tributary/source-youtube';
+import { WEBSUB_PATH, channelTopic, createYouTubeService, loadYouTubeSettings } from '@tributary/source-youtube';
 import { createLogger } from '@tributary/telemetry';
 import { useTestStack, uniqueName } from '@tributary/testing';
 import type { TestStack } from '@tributary/testing';
@@ -105,17 +98,8 @@ describe('source-youtube (integration): simulator → service → Kafka', functi
         'youtube.commentsEveryMs': 1_000,
       },
     });
-    const source = createYouTubeSource(settings.youtube);
-    const stopping = new AbortController();
     const service = await runSourceService({
-      declaration: source.declaration,
-      loadSettings: () => settings,
-      createRequester: (values, dependencies) => {
-        source.quality.attach(dependencies.registry, dependencies.logger);
-        return createYouTubeRequester(values, { ...dependencies, quality: source.quality });
-      },
-      webhooks: (values, dependencies) =>
-        youtubeWebhookRoutes(values, dependencies, { source: source.declaration.name, signal: stopping.signal }),
+      ...createYouTubeService(() => settings),
       signals: new FakeSignals(),
       exit: () => undefined,
     });
@@ -147,8 +131,7 @@ describe('source-youtube (integration): simulator → service → Kafka', functi
       await sim.webhooks.youtubeDeleteVideo(deleted);
       await delay(500); // the hook writes the Deletion after the 2xx
     } finally {
-      await service.stop();
-      stopping.abort();
+      await service.stop(); // aborts the WebSub subscriber too
       service.lifecycle.dispose();
     }
 

@@ -1,5 +1,5 @@
 // @tributary/source-tiktok: TikTok Display API v2 as a connector-kit declaration.
-export { tiktokService, tiktokSource } from './source.ts';
+export { createTikTokService, tiktokSource } from './source.ts';
 export type { TikTokDeclarationOptions, TikTokService, TikTokServiceOptions } from './source.ts';
 export { ENDPOINTS, createTikTokRequester, tiktokProfile, tiktokQuotaPolicies } from './profile.ts';
 export type { TikTokRequesterOptions } from './profile.ts';

@@ -1,18 +1,22 @@
-// source-tiktok as a declaration (the streams) and as a service (requester, webhooks) for runSourceService.
+// source-tiktok as a declaration (the streams) and as the runSourceService options (requester, webhooks). Tests run
+// the same wiring against the simulator.
 import { createCredentialStore, parseScopes, parseSeedCredentials } from '@tributary/connector-kit';
 import type {
   Authenticator,
   HttpOptions,
-  RequesterDependencies,
   RetryOptions,
   BreakerOptions,
   CadenceCurve,
-  Requester,
+  Clock,
   SourceDeclaration,
+  RunSourceServiceOptions,
+  Requester,
+  RequesterDependencies,
   WebhookDependencies,
   WebhookRoute,
   CredentialStore,
 } from '@tributary/connector-kit';
+import { createLogger } from '@tributary/telemetry';
 import type { Logger } from '@tributary/telemetry';
 import { createTikTokMetrics } from './metrics.ts';
 import type { TikTokMetrics } from './metrics.ts';
@@ -64,18 +68,10 @@ export function tiktokSource(options: TikTokDeclarationOptions): SourceDeclarati
   };
 }
 
-export interface TikTokService {
-  declaration: SourceDeclaration;
-  metrics: TikTokMetrics;
-  issues: TikTokDataIssues;
-  createRequester(settings: TikTokSourceSettings, dependencies: RequesterDependencies): Requester;
-  webhooks(settings: TikTokSourceSettings, dependencies: WebhookDependencies): readonly WebhookRoute[];
-  /** The authenticator createRequester built (undefined before). */
-  authenticator(): Authenticator | undefined;
-}
-
 export interface TikTokServiceOptions {
-  logger: Logger;
+  clock?: Clock;
+  /** Defaults to a logger from settings.telemetry (the one runSourceService creates is not known yet). */
+  logger?: Logger;
   /** Test seams: a shared credential store, retry/breaker tuning, an undici dispatcher. */
   store?: CredentialStore;
   retry?: RetryOptions;
@@ -84,24 +80,34 @@ export interface TikTokServiceOptions {
   cadence?: CadenceCurve;
 }
 
-/** The parts runSourceService takes, sharing one metrics set and the authenticator handle. */
-export function tiktokService(settings: TikTokSourceSettings, options: TikTokServiceOptions): TikTokService {
+/** The runSourceService options of source-tiktok; `source` shares its counters with tests. */
+export type TikTokService = Omit<RunSourceServiceOptions<TikTokSourceSettings>, 'createRequester' | 'webhooks'> & {
+  createRequester(settings: TikTokSourceSettings, dependencies: RequesterDependencies): Requester;
+  webhooks(settings: TikTokSourceSettings, dependencies: WebhookDependencies): readonly WebhookRoute[];
+  source: { declaration: SourceDeclaration; metrics: TikTokMetrics; issues: TikTokDataIssues };
+};
+
+export function createTikTokService(loadSettings: () => TikTokSourceSettings, options: TikTokServiceOptions = {}): TikTokService {
+  const settings = loadSettings();
+  const logger = options.logger ?? createLogger({ serviceName: settings.telemetry.serviceName, level: settings.telemetry.logLevel });
   const metrics = createTikTokMetrics();
   const issues = createTikTokDataIssues();
-  let authenticator: Authenticator | undefined;
-  return {
-    declaration: tiktokSource({
-      settings: settings.tiktok,
-      metrics,
-      issues,
-      logger: options.logger,
-      ...(options.cadence ? { cadence: options.cadence } : {}),
-    }),
+  const declaration = tiktokSource({
+    settings: settings.tiktok,
     metrics,
     issues,
-    createRequester(values, { logger, registry, clock }) {
-      metrics.registerOn(registry);
-      issues.attach(registry, logger);
+    logger,
+    ...(options.cadence ? { cadence: options.cadence } : {}),
+  });
+  let authenticator: Authenticator | undefined;
+  return {
+    source: { declaration, metrics, issues },
+    declaration,
+    loadSettings: () => settings,
+    ...(options.clock ? { clock: options.clock } : {}),
+    createRequester(values, dependencies) {
+      metrics.registerOn(dependencies.registry);
+      issues.attach(dependencies.registry, dependencies.logger);
       const built = createTikTokRequester({
         apiBaseUrl: values.tiktok.apiBaseUrl,
         clientKey: values.tiktok.clientKey,
@@ -111,9 +117,9 @@ export function tiktokService(settings: TikTokSourceSettings, options: TikTokSer
         refreshSkewMs: values.credentials.refreshSkewMs,
         requestsPerWindow: values.tiktok.requestsPerWindow,
         rateWindowMs: values.tiktok.rateWindowMs,
-        clock,
-        logger,
-        registry,
+        clock: dependencies.clock,
+        logger: dependencies.logger,
+        registry: dependencies.registry,
         ...(options.retry ? { retry: options.retry } : {}),
         ...(options.breaker ? { breaker: options.breaker } : {}),
         ...(options.http ? { http: options.http } : {}),
@@ -121,7 +127,7 @@ export function tiktokService(settings: TikTokSourceSettings, options: TikTokSer
       authenticator = built.authenticator;
       return built.requester;
     },
-    webhooks(values, { logger, writer, run }) {
+    webhooks(values, { logger: routeLogger, writer, run }) {
       return tiktokWebhookRoutes({
         source: SERVICE,
         clientSecret: values.tiktok.clientSecret,
@@ -129,10 +135,9 @@ export function tiktokService(settings: TikTokSourceSettings, options: TikTokSer
         writer,
         run,
         authenticator: () => authenticator,
-        logger,
+        logger: routeLogger,
         metrics,
       });
     },
-    authenticator: () => authenticator,
   };
 }

@@ -13,7 +13,7 @@ import type { KnobChanges, PlatformSim } from '@tributary/platform-sim';
 import { createLogger } from '@tributary/telemetry';
 import type { Logger } from '@tributary/telemetry';
 import { Registry } from 'prom-client';
-import { tiktokService } from '../src/source.ts';
+import { createTikTokService } from '../src/source.ts';
 import type { TikTokService, TikTokServiceOptions } from '../src/source.ts';
 import { tiktokSourceSchema } from '../src/spec.ts';
 import type { TikTokSourceSettings } from '../src/spec.ts';
@@ -156,7 +156,8 @@ export class Harness {
         ...options.overrides,
       },
     }).values as TikTokSourceSettings;
-    this.service = tiktokService(this.settings, {
+    const settings = this.settings;
+    this.service = createTikTokService(() => settings, {
       logger: this.logger,
       store: this.credentialStore,
       http: { dispatcher: this.agent },

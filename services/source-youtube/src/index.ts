@@ -1,5 +1,6 @@
 // @tributary/source-youtube: YouTube Data API v3 + WebSub → social.raw.* (README).
 export { createYouTubeRequester, createYouTubeSource, routeByEndpoint } from './source.ts';
+export { createYouTubeService } from './service.ts';
 export type { YouTubeRequesterDependencies, YouTubeSource } from './source.ts';
 export { loadYouTubeSettings, youtubeSchema, youtubeSourceSchema, SERVICE } from './spec.ts';
 export type { YouTubeSettings, YouTubeSourceSettings } from './spec.ts';

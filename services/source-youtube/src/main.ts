@@ -1,24 +1,15 @@
 // source-youtube: `npm start -w @tributary/source-youtube` (settings: README, TRIBUTARY_SOURCE_YOUTUBE_*).
 import { runSourceService } from '@tributary/connector-kit';
-import { createYouTubeRequester, createYouTubeSource } from './source.ts';
-import { loadYouTubeSettings } from './spec.ts';
-import { youtubeWebhookRoutes } from './webhooks.ts';
+import { createLogger } from '@tributary/telemetry';
+import { createYouTubeService } from './service.ts';
+import { loadYouTubeSettings, SERVICE } from './spec.ts';
 
-const stopping = new AbortController();
 try {
   const settings = loadYouTubeSettings();
-  const source = createYouTubeSource(settings.youtube);
-  const service = await runSourceService({
-    declaration: source.declaration,
-    loadSettings: () => settings,
-    createRequester: (values, dependencies) => {
-      source.quality.attach(dependencies.registry, dependencies.logger);
-      return createYouTubeRequester(values, { ...dependencies, quality: source.quality });
-    },
-    webhooks: (values, dependencies) =>
-      youtubeWebhookRoutes(values, dependencies, { source: source.declaration.name, signal: stopping.signal }),
+  await runSourceService(createYouTubeService(() => settings)).catch(() => {
+    process.exitCode = 1; // the cause is already logged (fatal)
   });
-  void service.lifecycle.exited.finally(() => stopping.abort());
-} catch {
-  process.exitCode = 1; // the cause is already logged (fatal) or printed by the config loader
+} catch (error) {
+  createLogger({ serviceName: SERVICE }).fatal({ err: error }, 'Invalid configuration.');
+  process.exitCode = 1;
 }

@@ -191,6 +191,8 @@ export interface WebhookDependencies {
   requester: Requester;
   /** Targeted refreshes: run.refresh(entitySet, scope, entity), run.wake(stream, scope). */
   run: SourceRun;
+  /** Aborted when the service stops: a route's background work (e.g. subscription renewals) ends with it. */
+  signal?: AbortSignal;
 }
 
 export interface RunSourceServiceOptions<S extends SourceServiceSettings> {
@@ -319,7 +321,7 @@ export async function runSourceService<S extends SourceServiceSettings>(
   let webhooks: ListeningWebhookReceiver | null = null;
   if (options.webhooks && settings.webhook?.enabled) {
     const receiverSettings = settings.webhook;
-    const routes = options.webhooks(settings, { logger, clock, writer, requester, run });
+    const routes = options.webhooks(settings, { logger, clock, writer, requester, run, signal: controller.signal });
     webhooks = await createWebhookReceiver({
       routes,
       writer,
