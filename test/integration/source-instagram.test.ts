@@ -5,21 +5,15 @@
 // its snapshot, and a comments
 // webhook signed like Meta's arrives as a Comment.
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { runSourceService } from '@tributary/connector-kit';
-import type { SignalSource } from '@tributary/connector-kit';
-import { topicValueType } from '@tributary/events';
-import type { AvroTopicName } from '@tributary/events';
-import { connectTopicAdmin, createSerde, readTopicToEnd } from '@tributary/kafka';
 import { startPlatformSim } from '@tributary/platform-sim';
 import type { PlatformSim } from '@tributary/platform-sim';
 import { WEBHOOK_PATH, createInstagramService, loadInstagramSettings } from '@tributary/source-instagram';
+import { TestSignals, isolatedSourceTopics, readTopicValues } from '@tributary/source-testing';
 import { createLogger } from '@tributary/telemetry';
 import { useTestStack, uniqueName } from '@tributary/testing';
 import type { TestStack } from '@tributary/testing';
-
-class FakeSignals extends EventEmitter implements SignalSource {}
 
 const RAW = ['social.raw.posts', 'social.raw.post-metrics', 'social.raw.account-metrics', 'social.raw.comments'] as const;
 
@@ -47,24 +41,13 @@ describe('source-instagram (integration): simulator → service → Kafka', func
     const credentials = sim.credentials().instagram;
     const accountIds = credentials.accounts.map((account) => account.igUserId);
     const run = uniqueName('instagram', '_');
-    const topics = Object.fromEntries(RAW.map((topic) => [topic, `test.${run}.${topic.split('.').at(-1)}`]));
-    const checkpointTopic = `test.${run}.collector-state`;
-    const admin = await connectTopicAdmin(stack.kafka, logger);
-    try {
-      await admin.createTopics([
-        ...Object.values(topics).map((name) => ({ name, partitions: 3, replicationFactor: 'broker-default' as const, config: {} })),
-        { name: checkpointTopic, partitions: 1, replicationFactor: 'broker-default', config: { 'cleanup.policy': 'compact' } },
-      ]);
-    } finally {
-      await admin.close();
-    }
+    const { topics, overrides: topicOverrides } = await isolatedSourceTopics(stack, logger, run, RAW);
     const settings = loadInstagramSettings({
       env: { ...stack.env },
       files: [],
       overrides: {
         'source.scopes': accountIds,
-        'source.topicOverrides': Object.entries(topics).map(([from, to]) => `${from}=${to}`),
-        'source.checkpointTopic': checkpointTopic,
+        ...topicOverrides,
         'http.port': 0,
         'webhook.port': 0,
         'telemetry.logLevel': 'warn',
@@ -86,7 +69,7 @@ describe('source-instagram (integration): simulator → service → Kafka', func
       },
     });
     const options = createInstagramService(() => settings);
-    const service = await runSourceService({ ...options, signals: new FakeSignals(), exit: () => undefined });
+    const service = await runSourceService({ ...options, signals: new TestSignals(), exit: () => undefined });
     let commented: string | undefined;
     try {
       for (let attempt = 0; attempt < 300; attempt++) {
@@ -110,19 +93,7 @@ describe('source-instagram (integration): simulator → service → Kafka', func
       service.lifecycle.dispose();
     }
 
-    const serde = createSerde(stack.registry);
-    const read = async (topic: (typeof RAW)[number]): Promise<Decoded[]> => {
-      const decoder = serde.decoder<Decoded>(topicValueType(topic as AvroTopicName));
-      const values: Decoded[] = [];
-      await readTopicToEnd({
-        kafka: stack.kafka,
-        logger,
-        clientName: 'source-instagram-it',
-        topic: topics[topic]!,
-        onRecord: async (record) => void values.push((await decoder.decode(record.value)).value),
-      });
-      return values;
-    };
+    const read = (topic: (typeof RAW)[number]) => readTopicValues<Decoded>(stack, logger, 'source-instagram-it', topic, topics[topic]!);
     const truth = sim.groundTruth({ platform: 'instagram' });
     const served = new Set(truth.entities.filter((e) => e.kind === 'media' || e.kind === 'story').map((e) => e.id));
     assert.ok(served.size >= 100, `both accounts' media were listed (${served.size})`);

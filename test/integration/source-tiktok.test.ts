@@ -4,23 +4,18 @@
 // truth: every served video is a Post with a metrics snapshot, every account has a profile snapshot,
 // and authorization.removed arrives as a Deletion.
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { loadConfig } from '@tributary/config';
 import { runSourceService } from '@tributary/connector-kit';
-import type { CadenceCurve, SignalSource } from '@tributary/connector-kit';
-import { topicValueType } from '@tributary/events';
-import type { AvroTopicName } from '@tributary/events';
-import { connectTopicAdmin, createSerde, readTopicToEnd } from '@tributary/kafka';
+import type { CadenceCurve } from '@tributary/connector-kit';
 import { startPlatformSim } from '@tributary/platform-sim';
 import type { PlatformSim } from '@tributary/platform-sim';
 import { createTikTokService, tiktokSourceSchema } from '@tributary/source-tiktok';
 import type { TikTokSourceSettings } from '@tributary/source-tiktok';
+import { TestSignals, isolatedSourceTopics, readTopicValues } from '@tributary/source-testing';
 import { createLogger } from '@tributary/telemetry';
 import { useTestStack, uniqueName } from '@tributary/testing';
 import type { TestStack } from '@tributary/testing';
-
-class FakeSignals extends EventEmitter implements SignalSource {}
 
 const RAW = ['social.raw.posts', 'social.raw.post-metrics', 'social.raw.account-metrics', 'social.raw.deletions'] as const;
 /** Polls every tracked video each second, so the fan-out runs within the test's real time. */
@@ -55,28 +50,15 @@ describe('source-tiktok (integration): simulator → service → Kafka', functio
     const credentials = sim.credentials().tiktok;
     const openIds = credentials.accounts.map((account) => account.openId);
     const run = uniqueName('tiktok', '_');
-    const topics = Object.fromEntries(
-      // Not social.raw.webhook-notifications: runSourceService hands its override to the receiver, which the
-      // writer then overrides again (an unknown topic). The notifications go to the shared catalogue topic.
-      RAW.map((topic) => [topic, `test.${run}.${topic.split('.').at(-1)}`]),
-    );
-    const checkpointTopic = `test.${run}.collector-state`;
-    const admin = await connectTopicAdmin(stack.kafka, logger);
-    try {
-      await admin.createTopics([
-        ...Object.values(topics).map((name) => ({ name, partitions: 3, replicationFactor: 'broker-default' as const, config: {} })),
-        { name: checkpointTopic, partitions: 1, replicationFactor: 'broker-default', config: { 'cleanup.policy': 'compact' } },
-      ]);
-    } finally {
-      await admin.close();
-    }
+    // Not social.raw.webhook-notifications: runSourceService hands its override to the receiver, which the
+    // writer then overrides again (an unknown topic). The notifications go to the shared catalogue topic.
+    const { topics, overrides: topicOverrides } = await isolatedSourceTopics(stack, logger, run, RAW);
 
     const settings = loadConfig(tiktokSourceSchema, {
       env: { ...stack.env },
       overrides: {
         'source.scopes': openIds,
-        'source.topicOverrides': Object.entries(topics).map(([from, to]) => `${from}=${to}`),
-        'source.checkpointTopic': checkpointTopic,
+        ...topicOverrides,
         'http.port': 0,
         'webhook.port': 0,
         'telemetry.logLevel': 'warn',
@@ -95,7 +77,7 @@ describe('source-tiktok (integration): simulator → service → Kafka', functio
     }).values as TikTokSourceSettings;
     const service = await runSourceService({
       ...createTikTokService(() => settings, { logger, cadence: FAST_CADENCE }),
-      signals: new FakeSignals(),
+      signals: new TestSignals(),
       exit: () => undefined,
     });
     try {
@@ -118,19 +100,7 @@ describe('source-tiktok (integration): simulator → service → Kafka', functio
       service.lifecycle.dispose();
     }
 
-    const serde = createSerde(stack.registry);
-    const read = async (topic: (typeof RAW)[number]): Promise<Decoded[]> => {
-      const decoder = serde.decoder<Decoded>(topicValueType(topic as AvroTopicName));
-      const values: Decoded[] = [];
-      await readTopicToEnd({
-        kafka: stack.kafka,
-        logger,
-        clientName: 'source-tiktok-it',
-        topic: topics[topic]!,
-        onRecord: async (record) => void values.push((await decoder.decode(record.value)).value),
-      });
-      return values;
-    };
+    const read = (topic: (typeof RAW)[number]) => readTopicValues<Decoded>(stack, logger, 'source-tiktok-it', topic, topics[topic]!);
     const truth = sim.groundTruth({ platform: 'tiktok' });
     const served = new Set(truth.entities.filter((entity) => entity.kind === 'video').map((entity) => entity.id));
     assert.ok(served.size >= 100);

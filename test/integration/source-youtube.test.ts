@@ -4,21 +4,15 @@
 // and decoded from Kafka, compared with the simulator's ground truth: every uploaded video is a Post
 // with a metrics snapshot, the channel has its snapshot, and a WebSub deleted-entry is a Deletion.
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { runSourceService } from '@tributary/connector-kit';
-import type { SignalSource } from '@tributary/connector-kit';
-import { topicValueType } from '@tributary/events';
-import type { AvroTopicName } from '@tributary/events';
-import { connectTopicAdmin, createSerde, readTopicToEnd } from '@tributary/kafka';
 import { startPlatformSim } from '@tributary/platform-sim';
 import type { PlatformSim } from '@tributary/platform-sim';
 import { WEBSUB_PATH, channelTopic, createYouTubeService, loadYouTubeSettings } from '@tributary/source-youtube';
+import { TestSignals, isolatedSourceTopics, readTopicValues } from '@tributary/source-testing';
 import { createLogger } from '@tributary/telemetry';
 import { useTestStack, uniqueName } from '@tributary/testing';
 import type { TestStack } from '@tributary/testing';
-
-class FakeSignals extends EventEmitter implements SignalSource {}
 
 const RAW = [
   'social.raw.posts',
@@ -55,25 +49,14 @@ describe('source-youtube (integration): simulator → service → Kafka', functi
     const channelIds = credentials.accounts.map((account) => account.channelId);
     const run = uniqueName('youtube', '_');
     // Not social.raw.webhook-notifications: the receiver's override would be overridden again by the writer.
-    const topics = Object.fromEntries(RAW.map((topic) => [topic, `test.${run}.${topic.split('.').at(-1)}`]));
-    const checkpointTopic = `test.${run}.collector-state`;
-    const admin = await connectTopicAdmin(stack.kafka, logger);
-    try {
-      await admin.createTopics([
-        ...Object.values(topics).map((name) => ({ name, partitions: 3, replicationFactor: 'broker-default' as const, config: {} })),
-        { name: checkpointTopic, partitions: 1, replicationFactor: 'broker-default', config: { 'cleanup.policy': 'compact' } },
-      ]);
-    } finally {
-      await admin.close();
-    }
+    const { topics, overrides: topicOverrides } = await isolatedSourceTopics(stack, logger, run, RAW);
 
     const settings = loadYouTubeSettings({
       env: { ...stack.env },
       files: [],
       overrides: {
         'source.scopes': channelIds,
-        'source.topicOverrides': Object.entries(topics).map(([from, to]) => `${from}=${to}`),
-        'source.checkpointTopic': checkpointTopic,
+        ...topicOverrides,
         'http.port': 0,
         'webhook.port': 0,
         'telemetry.logLevel': 'warn',
@@ -100,7 +83,7 @@ describe('source-youtube (integration): simulator → service → Kafka', functi
     });
     const service = await runSourceService({
       ...createYouTubeService(() => settings),
-      signals: new FakeSignals(),
+      signals: new TestSignals(),
       exit: () => undefined,
     });
     let deleted: string | undefined;
@@ -135,19 +118,7 @@ describe('source-youtube (integration): simulator → service → Kafka', functi
       service.lifecycle.dispose();
     }
 
-    const serde = createSerde(stack.registry);
-    const read = async (topic: (typeof RAW)[number]): Promise<Decoded[]> => {
-      const decoder = serde.decoder<Decoded>(topicValueType(topic as AvroTopicName));
-      const values: Decoded[] = [];
-      await readTopicToEnd({
-        kafka: stack.kafka,
-        logger,
-        clientName: 'source-youtube-it',
-        topic: topics[topic]!,
-        onRecord: async (record) => void values.push((await decoder.decode(record.value)).value),
-      });
-      return values;
-    };
+    const read = (topic: (typeof RAW)[number]) => readTopicValues<Decoded>(stack, logger, 'source-youtube-it', topic, topics[topic]!);
     const truth = sim.groundTruth({ platform: 'youtube' });
     const uploaded = new Set(truth.entities.filter((e) => e.kind === 'video').map((e) => e.id));
     assert.ok(uploaded.size >= 100, `both channels' uploads were listed (${uploaded.size})`);

@@ -4,19 +4,12 @@
 // recording EventWriter; the webhook route runs in the kit's receiver on 127.0.0.1:0.
 import { setTimeout as delay } from 'node:timers/promises';
 import { ManualClock, createMemoryCheckpointStore, createWebhookReceiver, runSource } from '@tributary/connector-kit';
-import type {
-  ApiRequest,
-  ApiResponse,
-  EventWriter,
-  ListeningWebhookReceiver,
-  OutgoingEvent,
-  Requester,
-  SourceRun,
-} from '@tributary/connector-kit';
+import type { ApiRequest, ApiResponse, ListeningWebhookReceiver, Requester, SourceRun } from '@tributary/connector-kit';
 import { startPlatformSim } from '@tributary/platform-sim';
 import type { KnobChanges, PlatformSim } from '@tributary/platform-sim';
 import { createLogger } from '@tributary/telemetry';
 import { Registry } from 'prom-client';
+import { RecordingWriter, advanceTogether, counterValue } from '@tributary/source-testing';
 import { createInstagramRequester } from '../src/service.ts';
 import { createInstagramSource, insightsCadence } from '../src/source.ts';
 import type { InstagramSource } from '../src/source.ts';
@@ -28,16 +21,6 @@ export const quietLogger = createLogger({ serviceName: 'source-instagram-test', 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
-
-export class RecordingWriter implements EventWriter {
-  readonly events: OutgoingEvent[] = [];
-  async write(events: readonly OutgoingEvent[]): Promise<void> {
-    this.events.push(...events);
-  }
-  on(topic: string): Array<Record<string, unknown>> {
-    return this.events.filter((event) => event.topic === topic).map((event) => event.value);
-  }
-}
 
 /** Every request path and query the source sent (for "never requested" assertions). */
 export interface SentRequest {
@@ -207,24 +190,12 @@ export class Harness {
 
   /** Moves the one simulated time forward by `ms`, firing due timers in order. */
   async advance(ms: number): Promise<void> {
-    const target = this.clock.now() + ms;
-    await this.settle();
-    for (let next = this.clock.nextDeadline(); next !== null && next <= target; next = this.clock.nextDeadline()) {
-      if (next > this.sim.now()) await this.sim.setTime(next);
-      this.clock.set(next);
-      await this.settle();
-    }
-    if (target > this.sim.now()) await this.sim.setTime(target);
-    this.clock.set(target);
-    await this.settle();
+    await advanceTogether(this, ms);
   }
 
   /** Attempts the connector counted with this outcome (throttled, auth_expired, ok, …). */
   async attempts(outcome: string, endpoint?: string): Promise<number> {
-    const metric = await this.registry.getSingleMetric('tributary_connector_requests_total')?.get();
-    return (metric?.values ?? [])
-      .filter((value) => value.labels.outcome === outcome && (endpoint === undefined || value.labels.endpoint === endpoint))
-      .reduce((sum, value) => sum + value.value, 0);
+    return counterValue(this.registry, 'tributary_connector_requests_total', { outcome, endpoint });
   }
 
   /** Values of one topic's events whose entity is `id`. */

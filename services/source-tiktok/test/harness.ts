@@ -6,13 +6,14 @@ import { setTimeout as realDelay } from 'node:timers/promises';
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
 import { ManualClock, createMemoryCheckpointStore, createMemoryCredentialStore, runSource } from '@tributary/connector-kit';
-import type { EventWriter, OutgoingEvent, Requester, SourceRun } from '@tributary/connector-kit';
+import type { Requester, SourceRun } from '@tributary/connector-kit';
 import { loadConfig } from '@tributary/config';
 import { startPlatformSim } from '@tributary/platform-sim';
 import type { KnobChanges, PlatformSim } from '@tributary/platform-sim';
 import { createLogger } from '@tributary/telemetry';
 import type { Logger } from '@tributary/telemetry';
 import { Registry } from 'prom-client';
+import { RecordingWriter, counterValue } from '@tributary/source-testing';
 import { createTikTokService } from '../src/source.ts';
 import type { TikTokService, TikTokServiceOptions } from '../src/source.ts';
 import { tiktokSourceSchema } from '../src/spec.ts';
@@ -61,24 +62,6 @@ export class CountingAgent extends Agent {
       },
     });
     return super.dispatch(options, wrapped);
-  }
-}
-
-export class RecordingWriter implements EventWriter {
-  readonly events: OutgoingEvent[] = [];
-  failWith: unknown;
-  /** Writes containing an event of these topics fail (a Kafka outage for one topic). */
-  readonly failingTopics = new Set<string>();
-
-  async write(events: readonly OutgoingEvent[]): Promise<void> {
-    if (this.failWith !== undefined) throw this.failWith;
-    if (events.some((event) => this.failingTopics.has(event.topic)))
-      throw new Error(`writing to ${[...this.failingTopics].join(', ')} failed`);
-    this.events.push(...events);
-  }
-
-  of(topic: string): Array<Record<string, unknown> & { envelope: { event_id: string; entity_id: string; observation: string } }> {
-    return this.events.filter((event) => event.topic === topic).map((event) => event.value as never);
   }
 }
 
@@ -235,12 +218,7 @@ export class Harness {
   }
 
   async counter(name: string, labels: Record<string, string> = {}): Promise<number> {
-    const metric = this.registry.getSingleMetric(name);
-    if (!metric) return 0;
-    const { values } = await metric.get();
-    return values
-      .filter((value) => Object.entries(labels).every(([key, label]) => value.labels[key] === label))
-      .reduce((sum, value) => sum + value.value, 0);
+    return counterValue(this.registry, name, labels);
   }
 
   /** Answers with this status the simulator sent (optionally for paths ending in `pathEnd`). */

@@ -4,35 +4,18 @@
 // quota ledger, an in-memory checkpoint store and a recording EventWriter.
 import { setTimeout as delay } from 'node:timers/promises';
 import { ManualClock, createMemoryCheckpointStore, runSource } from '@tributary/connector-kit';
-import type {
-  ApiRequest,
-  CollectorCheckpoint,
-  EventWriter,
-  OutgoingEvent,
-  Requester,
-  RequestPriority,
-  SourceRun,
-} from '@tributary/connector-kit';
+import type { ApiRequest, CollectorCheckpoint, Requester, RequestPriority, SourceRun } from '@tributary/connector-kit';
 import { startPlatformSim } from '@tributary/platform-sim';
 import type { KnobChanges, PlatformSim } from '@tributary/platform-sim';
 import { createLogger } from '@tributary/telemetry';
 import { Registry } from 'prom-client';
+import { RecordingWriter, advanceTogether, counterValue } from '@tributary/source-testing';
 import { createYouTubeRequester, createYouTubeSource } from '../src/source.ts';
 import type { DataQuality } from '../src/records.ts';
 import { loadYouTubeSettings } from '../src/spec.ts';
 import type { YouTubeSourceSettings } from '../src/spec.ts';
 
 export const quietLogger = createLogger({ serviceName: 'source-youtube-test', level: 'silent' });
-
-export class RecordingWriter implements EventWriter {
-  readonly events: OutgoingEvent[] = [];
-  async write(events: readonly OutgoingEvent[]): Promise<void> {
-    this.events.push(...events);
-  }
-  on(topic: string): Array<Record<string, unknown>> {
-    return this.events.filter((event) => event.topic === topic).map((event) => event.value);
-  }
-}
 
 /** Every request the source made through the requester, with its priority and outcome. */
 export interface RequestRecord {
@@ -194,16 +177,7 @@ export class Harness {
 
   /** Moves the one simulated time forward by `ms`, firing due timers in order. */
   async advance(ms: number): Promise<void> {
-    const target = this.clock.now() + ms;
-    await this.settle();
-    for (let next = this.clock.nextDeadline(); next !== null && next <= target; next = this.clock.nextDeadline()) {
-      if (next > this.sim.now()) await this.sim.setTime(next);
-      this.clock.set(next);
-      await this.settle();
-    }
-    if (target > this.sim.now()) await this.sim.setTime(target);
-    this.clock.set(target);
-    await this.settle();
+    await advanceTogether(this, ms);
   }
 
   async advanceTo(time: number): Promise<void> {
@@ -212,10 +186,7 @@ export class Harness {
 
   /** Attempts the connector counted with this outcome (e.g. quota_exhausted, auth_expired, not_modified). */
   async attempts(outcome: string, endpoint?: string): Promise<number> {
-    const metric = await this.registry.getSingleMetric('tributary_connector_requests_total')?.get();
-    return (metric?.values ?? [])
-      .filter((value) => value.labels.outcome === outcome && (endpoint === undefined || value.labels.endpoint === endpoint))
-      .reduce((sum, value) => sum + value.value, 0);
+    return counterValue(this.registry, 'tributary_connector_requests_total', { outcome, endpoint });
   }
 
   async stop(): Promise<void> {
