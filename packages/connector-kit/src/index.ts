@@ -184,5 +184,12 @@ export type {
   ServiceLifecycleOptions,
   SignalSource,
 } from './runtime/service.ts';
-export { parseBackfillStart, parseScopes, parseTopicOverrides, sourceRuntimeSchema, sourceWebhookSchema } from './runtime/spec.ts';
-export type { SourceRuntimeSettings, SourceServiceSettings, SourceWebhookSettings } from './runtime/spec.ts';
+export {
+  parseBackfillStart,
+  parseScopes,
+  parseTopicOverrides,
+  platformSourceSchema,
+  sourceRuntimeSchema,
+  sourceWebhookSchema,
+} from './runtime/spec.ts';
+export type { PlatformSourceSettings, SourceRuntimeSettings, SourceServiceSettings, SourceWebhookSettings } from './runtime/spec.ts';

@@ -3,10 +3,10 @@
 // plus the `instagram` section. Defaults are the real Meta endpoints; the simulator is configured
 // through the TRIBUTARY_SOURCE_INSTAGRAM_*_URL variables (README).
 import type convict from 'convict';
-import { httpSchema, kafkaSchema, loadConfig, registrySchema, telemetrySchema } from '@tributary/config';
-import type { HttpSettings, KafkaSettings, LoadOptions, RegistrySettings, TelemetrySettings } from '@tributary/config';
-import { credentialsSchema, seedCredentialsSetting, sourceRuntimeSchema, sourceWebhookSchema } from '@tributary/connector-kit';
-import type { CredentialsSettings, SourceRuntimeSettings, SourceWebhookSettings } from '@tributary/connector-kit';
+import { loadConfig } from '@tributary/config';
+import type { LoadOptions } from '@tributary/config';
+import { platformSourceSchema, seedCredentialsSetting } from '@tributary/connector-kit';
+import type { PlatformSourceSettings } from '@tributary/connector-kit';
 
 export const SERVICE = 'source-instagram';
 const ENV = 'TRIBUTARY_SOURCE_INSTAGRAM';
@@ -34,14 +34,7 @@ export interface InstagramSettings {
   commentsPageSize: number;
 }
 
-export interface InstagramSourceSettings {
-  source: SourceRuntimeSettings;
-  http: HttpSettings;
-  webhook: SourceWebhookSettings;
-  kafka: KafkaSettings;
-  registry: RegistrySettings;
-  telemetry: TelemetrySettings;
-  credentials: CredentialsSettings;
+export interface InstagramSourceSettings extends PlatformSourceSettings {
   instagram: InstagramSettings;
 }
 
@@ -152,13 +145,7 @@ export const instagramSchema: convict.Schema<InstagramSettings> = {
 };
 
 export const instagramSourceSchema = {
-  source: sourceRuntimeSchema(ENV),
-  http: httpSchema(9472, `${ENV}_HTTP`),
-  webhook: sourceWebhookSchema(`${ENV}_WEBHOOK`, 8472),
-  kafka: kafkaSchema,
-  registry: registrySchema,
-  telemetry: telemetrySchema(SERVICE),
-  credentials: credentialsSchema,
+  ...platformSourceSchema({ service: SERVICE, envPrefix: ENV, httpPort: 9472, webhookPort: 8472 }),
   instagram: instagramSchema,
 };
 

@@ -2,10 +2,10 @@
 // at the real API (https://open.tiktokapis.com); tests and the demo point `tiktok.apiBaseUrl` at the
 // platform simulator (`<origin>/tiktok`).
 import type convict from 'convict';
-import { httpSchema, kafkaSchema, loadConfig, registrySchema, telemetrySchema } from '@tributary/config';
-import type { HttpSettings, KafkaSettings, LoadOptions, RegistrySettings, TelemetrySettings } from '@tributary/config';
-import { credentialsSchema, seedCredentialsSetting, sourceRuntimeSchema, sourceWebhookSchema } from '@tributary/connector-kit';
-import type { CredentialsSettings, SourceRuntimeSettings, SourceWebhookSettings } from '@tributary/connector-kit';
+import { loadConfig } from '@tributary/config';
+import type { LoadOptions } from '@tributary/config';
+import { platformSourceSchema, seedCredentialsSetting } from '@tributary/connector-kit';
+import type { PlatformSourceSettings } from '@tributary/connector-kit';
 
 export const SERVICE = 'source-tiktok';
 export const REAL_API_BASE_URL = 'https://open.tiktokapis.com';
@@ -29,14 +29,7 @@ export interface TikTokSettings {
   rateWindowMs: number;
 }
 
-export interface TikTokSourceSettings {
-  source: SourceRuntimeSettings;
-  http: HttpSettings;
-  webhook: SourceWebhookSettings;
-  kafka: KafkaSettings;
-  registry: RegistrySettings;
-  telemetry: TelemetrySettings;
-  credentials: CredentialsSettings;
+export interface TikTokSourceSettings extends PlatformSourceSettings {
   tiktok: TikTokSettings;
 }
 
@@ -117,13 +110,7 @@ export const tiktokSettingsSchema: convict.Schema<TikTokSettings> = {
 };
 
 export const tiktokSourceSchema: convict.Schema<TikTokSourceSettings> = {
-  source: sourceRuntimeSchema(ENV),
-  http: httpSchema(9471, `${ENV}_HTTP`),
-  webhook: sourceWebhookSchema(`${ENV}_WEBHOOK`, 8471),
-  kafka: kafkaSchema,
-  registry: registrySchema,
-  telemetry: telemetrySchema(SERVICE),
-  credentials: credentialsSchema,
+  ...platformSourceSchema({ service: SERVICE, envPrefix: ENV, httpPort: 9471, webhookPort: 8471 }),
   tiktok: tiktokSettingsSchema,
 };
 

@@ -3,10 +3,10 @@
 // plus the `youtube` section. Defaults are the real Google endpoints; the simulator is configured
 // through the TRIBUTARY_SOURCE_YOUTUBE_*_URL variables (README).
 import type convict from 'convict';
-import { httpSchema, kafkaSchema, loadConfig, registrySchema, telemetrySchema } from '@tributary/config';
-import type { HttpSettings, KafkaSettings, LoadOptions, RegistrySettings, TelemetrySettings } from '@tributary/config';
-import { credentialsSchema, seedCredentialsSetting, sourceRuntimeSchema, sourceWebhookSchema } from '@tributary/connector-kit';
-import type { CredentialsSettings, SourceRuntimeSettings, SourceWebhookSettings } from '@tributary/connector-kit';
+import { loadConfig } from '@tributary/config';
+import type { LoadOptions } from '@tributary/config';
+import { platformSourceSchema, seedCredentialsSetting } from '@tributary/connector-kit';
+import type { PlatformSourceSettings } from '@tributary/connector-kit';
 
 export const SERVICE = 'source-youtube';
 const ENV = 'TRIBUTARY_SOURCE_YOUTUBE';
@@ -40,14 +40,7 @@ export interface YouTubeSettings {
   commentsTrackingWindowMs: number;
 }
 
-export interface YouTubeSourceSettings {
-  source: SourceRuntimeSettings;
-  http: HttpSettings;
-  webhook: SourceWebhookSettings;
-  kafka: KafkaSettings;
-  registry: RegistrySettings;
-  telemetry: TelemetrySettings;
-  credentials: CredentialsSettings;
+export interface YouTubeSourceSettings extends PlatformSourceSettings {
   youtube: YouTubeSettings;
 }
 
@@ -195,13 +188,7 @@ export const youtubeSchema: convict.Schema<YouTubeSettings> = {
 };
 
 export const youtubeSourceSchema = {
-  source: sourceRuntimeSchema(ENV),
-  http: httpSchema(9473, `${ENV}_HTTP`),
-  webhook: sourceWebhookSchema(`${ENV}_WEBHOOK`, 8473),
-  kafka: kafkaSchema,
-  registry: registrySchema,
-  telemetry: telemetrySchema(SERVICE),
-  credentials: credentialsSchema,
+  ...platformSourceSchema({ service: SERVICE, envPrefix: ENV, httpPort: 9473, webhookPort: 8473 }),
   youtube: youtubeSchema,
 };
 

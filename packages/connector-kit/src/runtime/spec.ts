@@ -3,11 +3,13 @@
 //     kafka: kafkaSchema, registry: registrySchema, telemetry: telemetrySchema('source-tiktok'), ...its own }
 // and loads it with loadConfig. Parsing helpers turn the raw values into what runSource takes.
 import type convict from 'convict';
-import { httpSchema } from '@tributary/config';
+import { httpSchema, kafkaSchema, registrySchema, telemetrySchema } from '@tributary/config';
 import type { HttpSettings, KafkaSettings, RegistrySettings, TelemetrySettings } from '@tributary/config';
 import { ConfigError } from '@tributary/errors';
 import { COLLECTOR_STATE_TOPIC } from './checkpoint-store.ts';
 import type { ScopeConfig } from './declarations.ts';
+import { credentialsSchema } from '../auth/settings.ts';
+import type { CredentialsSettings } from '../auth/settings.ts';
 import { webhookSchema } from '../webhooks/settings.ts';
 import type { WebhookSettings } from '../webhooks/settings.ts';
 
@@ -141,4 +143,28 @@ export function parseTopicOverrides(entries: readonly string[]): Record<string, 
     overrides[from] = to;
   }
   return overrides;
+}
+
+/** The sections of a platform source (polling, webhooks, stored credentials); the source adds its platform section. */
+export interface PlatformSourceSettings extends SourceServiceSettings {
+  webhook: SourceWebhookSettings;
+  credentials: CredentialsSettings;
+}
+
+/**
+ * The shared sections of a platform source's schema, in the order the config docs show them: runtime
+ * (`<envPrefix>_*`), health HTTP (`<envPrefix>_HTTP_*`), webhook receiver (`<envPrefix>_WEBHOOK_*`), Kafka,
+ * registry, telemetry (service name `service`), credential store.
+ */
+export function platformSourceSchema(options: { service: string; envPrefix: string; httpPort: number; webhookPort: number }) {
+  const { envPrefix } = options;
+  return {
+    source: sourceRuntimeSchema(envPrefix),
+    http: httpSchema(options.httpPort, `${envPrefix}_HTTP`),
+    webhook: sourceWebhookSchema(`${envPrefix}_WEBHOOK`, options.webhookPort),
+    kafka: kafkaSchema,
+    registry: registrySchema,
+    telemetry: telemetrySchema(options.service),
+    credentials: credentialsSchema,
+  };
 }

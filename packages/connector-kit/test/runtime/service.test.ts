@@ -8,7 +8,7 @@ import { createLogger } from '@tributary/telemetry';
 import { Counter, Registry } from 'prom-client';
 import { sourceHealthReport, startHealthServer, startServiceLifecycle } from '../../src/runtime/service.ts';
 import type { SignalSource } from '../../src/runtime/service.ts';
-import { parseBackfillStart, parseScopes, parseTopicOverrides, sourceRuntimeSchema } from '../../src/runtime/spec.ts';
+import { parseBackfillStart, parseScopes, parseTopicOverrides, platformSourceSchema, sourceRuntimeSchema } from '../../src/runtime/spec.ts';
 import type { RequesterHealth } from '../../src/contracts.ts';
 import type { StreamScopeHealth } from '../../src/runtime/runner.ts';
 
@@ -152,6 +152,17 @@ describe('connector-kit/runtime/service', () => {
     );
     assert.throws(() => parseScopes(['a', 'a']), /listed twice/);
     assert.throws(() => parseScopes(['a:']), /credential/);
+  });
+
+  it('composes the shared sections of a platform source under its prefix, in the documented order', () => {
+    const schema = platformSourceSchema({ service: 'source-demo', envPrefix: 'TRIBUTARY_SOURCE_DEMO', httpPort: 9479, webhookPort: 8479 });
+    assert.deepEqual(Object.keys(schema), ['source', 'http', 'webhook', 'kafka', 'registry', 'telemetry', 'credentials']);
+    const loaded = loadConfig(schema, { env: { TRIBUTARY_SOURCE_DEMO_SCOPES: 'acc-1', TRIBUTARY_SOURCE_DEMO_WEBHOOK_PORT: '8480' } });
+    assert.deepEqual(loaded.values.source.scopes, ['acc-1']);
+    assert.equal(loaded.values.http.port, 9479);
+    assert.equal(loaded.values.webhook.port, 8480);
+    assert.equal(loaded.values.telemetry.serviceName, 'source-demo');
+    assert.equal(loaded.values.credentials.storePath, '');
   });
 
   it('parses topic overrides (catalogue topic → another topic) and refuses malformed or repeated entries', () => {
