@@ -185,6 +185,7 @@ export type {
   SignalSource,
 } from './runtime/service.ts';
 export {
+  httpUrlSetting,
   parseBackfillStart,
   parseScopes,
   parseTopicOverrides,

@@ -5,7 +5,7 @@
 import type convict from 'convict';
 import { loadConfig } from '@tributary/config';
 import type { LoadOptions } from '@tributary/config';
-import { platformSourceSchema, seedCredentialsSetting } from '@tributary/connector-kit';
+import { httpUrlSetting, platformSourceSchema, seedCredentialsSetting } from '@tributary/connector-kit';
 import type { PlatformSourceSettings } from '@tributary/connector-kit';
 
 export const SERVICE = 'source-instagram';
@@ -42,16 +42,7 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-function url(doc: string, value: string, name: string): convict.SchemaObj<string> {
-  return {
-    doc,
-    format: (candidate: unknown) => {
-      if (typeof candidate !== 'string' || !/^https?:\/\/[^\s]+$/.test(candidate)) throw new Error('must be an http(s) URL');
-    },
-    default: value,
-    env: `${ENV}_${name}`,
-  };
-}
+const url = (doc: string, value: string, name: string) => httpUrlSetting(doc, value, `${ENV}_${name}`);
 
 function interval(doc: string, value: number, name: string): convict.SchemaObj<number> {
   return { doc, format: 'positive-int', default: value, env: `${ENV}_${name}` };

@@ -168,3 +168,15 @@ export function platformSourceSchema(options: { service: string; envPrefix: stri
     credentials: credentialsSchema,
   };
 }
+
+/** A setting holding an http(s) URL (an API base, a token or hub endpoint), refused at boot otherwise. */
+export function httpUrlSetting(doc: string, defaultValue: string, env: string): convict.SchemaObj<string> {
+  return {
+    doc,
+    format: (candidate: unknown) => {
+      if (typeof candidate !== 'string' || !/^https?:\/\/[^\s]+$/.test(candidate)) throw new Error('must be an http(s) URL');
+    },
+    default: defaultValue,
+    env,
+  };
+}

@@ -8,7 +8,14 @@ import { createLogger } from '@tributary/telemetry';
 import { Counter, Registry } from 'prom-client';
 import { sourceHealthReport, startHealthServer, startServiceLifecycle } from '../../src/runtime/service.ts';
 import type { SignalSource } from '../../src/runtime/service.ts';
-import { parseBackfillStart, parseScopes, parseTopicOverrides, platformSourceSchema, sourceRuntimeSchema } from '../../src/runtime/spec.ts';
+import {
+  httpUrlSetting,
+  parseBackfillStart,
+  parseScopes,
+  parseTopicOverrides,
+  platformSourceSchema,
+  sourceRuntimeSchema,
+} from '../../src/runtime/spec.ts';
 import type { RequesterHealth } from '../../src/contracts.ts';
 import type { StreamScopeHealth } from '../../src/runtime/runner.ts';
 
@@ -163,6 +170,12 @@ describe('connector-kit/runtime/service', () => {
     assert.equal(loaded.values.webhook.port, 8480);
     assert.equal(loaded.values.telemetry.serviceName, 'source-demo');
     assert.equal(loaded.values.credentials.storePath, '');
+    const api = { api: httpUrlSetting('API base URL.', 'https://api.example.com', 'TRIBUTARY_SOURCE_DEMO_API_URL') };
+    assert.equal(
+      loadConfig(api, { env: { TRIBUTARY_SOURCE_DEMO_API_URL: 'http://127.0.0.1:8080/x' } }).values.api,
+      'http://127.0.0.1:8080/x',
+    );
+    assert.throws(() => loadConfig(api, { env: { TRIBUTARY_SOURCE_DEMO_API_URL: 'api.example.com' } }), /http\(s\) URL/);
   });
 
   it('parses topic overrides (catalogue topic → another topic) and refuses malformed or repeated entries', () => {
