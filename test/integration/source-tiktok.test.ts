@@ -81,11 +81,17 @@ describe('source-tiktok (integration): simulator → service → Kafka', functio
       exit: () => undefined,
     });
     try {
+      // Until every video the simulator listed was also answered by video/query (new videos are queried as soon as a
+      // list page finds them, so a finished sweep alone does not mean every video was queried yet).
       for (let attempt = 0; attempt < 300; attempt++) {
+        const truth = sim.groundTruth({ platform: 'tiktok' });
+        const listed = new Set(truth.entities.filter((entity) => entity.kind === 'video').map((entity) => entity.id));
+        const queried = new Set(truth.metrics.filter((metric) => metric.endpoint === 'video.query').map((metric) => metric.id));
         const health = service.run.health();
         if (
           health.filter((entry) => entry.lastSuccessAt !== null && entry.stream !== 'video_metrics').length >= 4 &&
-          health.filter((entry) => entry.stream === 'video_metrics' && entry.checkpointAt !== null).length >= 2
+          listed.size > 0 &&
+          [...listed].every((id) => queried.has(id))
         )
           break;
         await delay(200);
