@@ -333,7 +333,12 @@ export function runSource(options: RunSourceOptions): SourceRun {
             watermark: Number.isFinite(watermark) ? watermark : (previous?.watermark ?? null),
             backfill_reached: null,
           });
-          if (rebuilding) rebuilt.add(rebuildKey);
+          if (rebuilding) {
+            // The registry lives in memory: a walk resumed from a cursor did not see the pages before it, so the
+            // rebuild is finished by a walk from the top right away (else their entities would never be polled).
+            if (resumeCursor === null) rebuilt.add(rebuildKey);
+            else if (!signal.aborted) await walkIncremental(stream, scope);
+          }
           return;
         }
         // Mid-walk: the watermark stays where the last finished walk left it, so a crash loses nothing.
