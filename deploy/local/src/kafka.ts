@@ -164,12 +164,23 @@ function jvmArgs(settings: LocalStackSettings, classpath: string[]): string[] {
   ];
 }
 
+/**
+ * A random cluster id in Kafka's form (16 bytes, base64url). Like Kafka's own Uuid.randomUuid it
+ * never starts with '-': the storage tool's argument parser would take such an id (1 in 64) for an option.
+ */
+export function newClusterId(random: () => Buffer = () => randomBytes(16)): string {
+  for (;;) {
+    const id = random().toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** Formats log.dirs once (a new random cluster id); a formatted dir is left alone. */
 async function formatStorage(context: ComponentContext, classpath: string[]): Promise<void> {
   const { layout, settings, logger } = context;
   if (existsSync(join(layout.kafkaDataDir, 'meta.properties'))) return;
   await mkdir(layout.kafkaDataDir, { recursive: true });
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   const args = [
     '-Xmx256m',
     `-Dlog4j2.configurationFile=${KAFKA_LOG4J_CONFIG}`,

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComponentContext } from '../src/components.ts';
-import { KAFKA_LOG4J_CONFIG, KAFKA_POM, KAFKA_VERSION, ensureKafkaJars, kafkaJarsDir, kafkaServerProperties } from '../src/kafka.ts';
+import {
+  KAFKA_LOG4J_CONFIG,
+  KAFKA_POM,
+  KAFKA_VERSION,
+  ensureKafkaJars,
+  kafkaJarsDir,
+  kafkaServerProperties,
+  newClusterId,
+} from '../src/kafka.ts';
 import { stackLayout } from '../src/layout.ts';
 import { loadStackSettings } from '../src/spec.ts';
 import { fakeExecutable, memoryLogger, tempDir, zipBytes } from './fixtures.ts';
@@ -151,5 +159,18 @@ describe('local-stack/kafka jars cache', () => {
     const { context } = setup();
     context.env = { PATH: '/nonexistent' };
     await assert.rejects(ensureKafkaJars(context), { code: 'STACK_MAVEN_MISSING' });
+  });
+});
+
+describe('local-stack/kafka cluster id', () => {
+  it('never starts with "-", which the storage tool would parse as an option (found in CI: 1 in 64 fresh stacks)', () => {
+    const leadingDash = Buffer.from('+' + 'A'.repeat(21), 'base64'); // base64url of 0xf8… starts with '-'
+    assert.ok(leadingDash.toString('base64url').startsWith('-'));
+    const draws = [leadingDash, leadingDash, Buffer.alloc(16, 7)];
+    assert.equal(
+      newClusterId(() => draws.shift()!),
+      Buffer.alloc(16, 7).toString('base64url'),
+    );
+    for (let i = 0; i < 2_000; i++) assert.match(newClusterId(), /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
   });
 });
