@@ -11,7 +11,7 @@ import type { PlatformSim } from '@tributary/platform-sim';
 import type { Sink } from '@tributary/sink-clickhouse';
 import { useTestStack, uniqueName } from '@tributary/testing';
 import type { TestStack } from '@tributary/testing';
-import { errorLines, isolatedRun, spawnSource, startRunSink } from './collection-fixture.ts';
+import { errorLines, isolatedRun, simulatorEnvironment, spawnSource, startRunSink } from './collection-fixture.ts';
 import type { IsolatedRun, SourceName, SourceProcess } from './collection-fixture.ts';
 import { delay, waitFor } from './kafka-runtime-fixture.ts';
 
@@ -83,54 +83,13 @@ describe('collection end to end: simulators → three sources → Kafka → sink
     const credentials = sim.credentials();
     const youtubeWebhookPort = await freePort();
     const env: Record<SourceName, Record<string, string>> = {
-      tiktok: {
-        TRIBUTARY_SOURCE_TIKTOK_SCOPES: credentials.tiktok.accounts.map((account) => account.openId).join(','),
-        TRIBUTARY_SOURCE_TIKTOK_API_BASE_URL: sim.baseUrls.tiktok,
-        TRIBUTARY_SOURCE_TIKTOK_CLIENT_KEY: credentials.tiktok.clientKey,
-        TRIBUTARY_SOURCE_TIKTOK_CLIENT_SECRET: credentials.tiktok.clientSecret,
-        TRIBUTARY_SOURCE_TIKTOK_SEED_CREDENTIALS: JSON.stringify(
-          credentials.tiktok.accounts.map((account) => ({
-            id: account.openId,
-            accessToken: account.accessToken,
-            refreshToken: account.refreshToken,
-            accessTokenExpiresAt: account.accessExpiresAt,
-          })),
-        ),
-      },
-      instagram: {
-        TRIBUTARY_SOURCE_INSTAGRAM_SCOPES: credentials.instagram.accounts.map((account) => account.igUserId).join(','),
-        TRIBUTARY_SOURCE_INSTAGRAM_API_URL: sim.baseUrls.instagram,
-        TRIBUTARY_SOURCE_INSTAGRAM_REFRESH_URL: sim.baseUrls.instagram,
-        TRIBUTARY_SOURCE_INSTAGRAM_APP_SECRET: credentials.instagram.appSecret,
-        TRIBUTARY_SOURCE_INSTAGRAM_VERIFY_TOKEN: credentials.instagram.verifyToken,
-        TRIBUTARY_SOURCE_INSTAGRAM_SEED_CREDENTIALS: JSON.stringify(
-          credentials.instagram.accounts.map((account) => ({
-            id: account.igUserId,
-            accessToken: account.accessToken,
-            accessTokenExpiresAt: account.accessExpiresAt,
-            accessTokenIssuedAt: account.issuedAt,
-          })),
-        ),
-      },
+      tiktok: simulatorEnvironment(sim, 'tiktok'),
+      instagram: simulatorEnvironment(sim, 'instagram'),
       youtube: {
-        TRIBUTARY_SOURCE_YOUTUBE_SCOPES: credentials.youtube.accounts.map((account) => account.channelId).join(','),
-        TRIBUTARY_SOURCE_YOUTUBE_API_URL: sim.baseUrls.youtube,
-        TRIBUTARY_SOURCE_YOUTUBE_ANALYTICS_URL: sim.baseUrls.youtubeAnalytics,
-        TRIBUTARY_SOURCE_YOUTUBE_TOKEN_URL: sim.baseUrls.googleOAuth,
-        TRIBUTARY_SOURCE_YOUTUBE_HUB_URL: sim.baseUrls.youtubeWebSubHub,
-        TRIBUTARY_SOURCE_YOUTUBE_CLIENT_ID: credentials.youtube.clientId,
-        TRIBUTARY_SOURCE_YOUTUBE_CLIENT_SECRET: credentials.youtube.clientSecret,
+        ...simulatorEnvironment(sim, 'youtube'),
         TRIBUTARY_SOURCE_YOUTUBE_WEBSUB_SECRET: 'collection-e2e-websub-secret',
         TRIBUTARY_SOURCE_YOUTUBE_WEBHOOK_PORT: String(youtubeWebhookPort),
         TRIBUTARY_SOURCE_YOUTUBE_WEBSUB_CALLBACK_URL: `http://127.0.0.1:${youtubeWebhookPort}/webhooks/youtube`,
-        TRIBUTARY_SOURCE_YOUTUBE_SEED_CREDENTIALS: JSON.stringify(
-          credentials.youtube.accounts.map((account) => ({
-            id: account.channelId,
-            accessToken: account.accessToken,
-            refreshToken: account.refreshToken,
-            accessTokenExpiresAt: account.accessExpiresAt,
-          })),
-        ),
       },
     };
     for (const name of ['tiktok', 'instagram', 'youtube'] as const) sources.push(spawnSource(stack, run, name, env[name]));

@@ -16,7 +16,7 @@ import type { PlatformSim } from '@tributary/platform-sim';
 import type { Sink } from '@tributary/sink-clickhouse';
 import { useTestStack, uniqueName } from '@tributary/testing';
 import type { TestStack } from '@tributary/testing';
-import { isolatedRun, spawnSource, startRunSink } from './collection-fixture.ts';
+import { isolatedRun, simulatorEnvironment, spawnSource, startRunSink } from './collection-fixture.ts';
 import type { IsolatedRun, SourceName, SourceProcess } from './collection-fixture.ts';
 import { delay, waitFor } from './kafka-runtime-fixture.ts';
 
@@ -56,48 +56,13 @@ describe('sources under SIGKILL (crash test, integration)', function () {
   });
 
   function environment(name: SourceName): Record<string, string> {
-    const credentials = sim.credentials();
-    const store = {
+    const prefix = `TRIBUTARY_SOURCE_${name.toUpperCase()}`;
+    return {
+      ...simulatorEnvironment(sim, name),
       TRIBUTARY_CREDENTIALS_STORE_PATH: join(storeDirectory, name),
       TRIBUTARY_CREDENTIALS_ENCRYPTION_KEY: encryptionKey,
-    };
-    if (name === 'tiktok') {
-      return {
-        ...store,
-        TRIBUTARY_SOURCE_TIKTOK_SCOPES: credentials.tiktok.accounts.map((account) => account.openId).join(','),
-        TRIBUTARY_SOURCE_TIKTOK_API_BASE_URL: sim.baseUrls.tiktok,
-        TRIBUTARY_SOURCE_TIKTOK_CLIENT_KEY: credentials.tiktok.clientKey,
-        TRIBUTARY_SOURCE_TIKTOK_CLIENT_SECRET: credentials.tiktok.clientSecret,
-        TRIBUTARY_SOURCE_TIKTOK_WEBHOOK_ENABLED: 'false',
-        TRIBUTARY_SOURCE_TIKTOK_SEED_CREDENTIALS: JSON.stringify(
-          credentials.tiktok.accounts.map((account) => ({
-            id: account.openId,
-            accessToken: account.accessToken,
-            refreshToken: account.refreshToken,
-            accessTokenExpiresAt: account.accessExpiresAt,
-          })),
-        ),
-      };
-    }
-    return {
-      ...store,
-      TRIBUTARY_SOURCE_YOUTUBE_SCOPES: credentials.youtube.accounts.map((account) => account.channelId).join(','),
-      TRIBUTARY_SOURCE_YOUTUBE_API_URL: sim.baseUrls.youtube,
-      TRIBUTARY_SOURCE_YOUTUBE_ANALYTICS_URL: sim.baseUrls.youtubeAnalytics,
-      TRIBUTARY_SOURCE_YOUTUBE_TOKEN_URL: sim.baseUrls.googleOAuth,
-      TRIBUTARY_SOURCE_YOUTUBE_HUB_URL: sim.baseUrls.youtubeWebSubHub,
-      TRIBUTARY_SOURCE_YOUTUBE_CLIENT_ID: credentials.youtube.clientId,
-      TRIBUTARY_SOURCE_YOUTUBE_CLIENT_SECRET: credentials.youtube.clientSecret,
-      TRIBUTARY_SOURCE_YOUTUBE_WEBHOOK_ENABLED: 'false',
-      TRIBUTARY_SOURCE_YOUTUBE_UPLOADS_PAGE_SIZE: '20',
-      TRIBUTARY_SOURCE_YOUTUBE_SEED_CREDENTIALS: JSON.stringify(
-        credentials.youtube.accounts.map((account) => ({
-          id: account.channelId,
-          accessToken: account.accessToken,
-          refreshToken: account.refreshToken,
-          accessTokenExpiresAt: account.accessExpiresAt,
-        })),
-      ),
+      [`${prefix}_WEBHOOK_ENABLED`]: 'false',
+      ...(name === 'youtube' ? { TRIBUTARY_SOURCE_YOUTUBE_UPLOADS_PAGE_SIZE: '20' } : {}),
     };
   }
   const encryptionKey = randomBytes(32).toString('base64');

@@ -372,8 +372,7 @@ export function runSource(options: RunSourceOptions): SourceRun {
   };
 
   /** The fan-out streams polling an entity set. */
-  const fanOutsOf = (entitySet: string): string[] =>
-    declaration.streams.filter((stream) => stream.kind === 'fan-out' && stream.entitySet === entitySet).map((stream) => stream.name);
+  const fanOutsOf = (entitySet: string): readonly string[] => tracksBySet.get(entitySet) ?? [];
 
   /** Returns true when the backfill of this stream and scope has reached its start. */
   const walkBackfill = async (stream: ListStreamDeclaration, scope: ScopeConfig, startAt: number): Promise<boolean> => {
