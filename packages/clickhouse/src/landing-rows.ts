@@ -9,12 +9,26 @@
 // - platform extensions flatten to <platform>_<field> (tiktok_share_url, instagram_navigation),
 //   generically: a field added to an extension record reaches the column of that name once a
 //   migration adds it, with no change here.
+// - enrichment (migration 0007) lands under the derived fields' own names (engagement_rate,
+//   views_delta, creator_tier), text features as text_*, the quality verdict as quality_score,
+//   quality_flags (codes) and quality_ruleset_version; raw events without them add no columns.
 // Timestamps become 'YYYY-MM-DD hh:mm:ss.sss' (UTC) for DateTime64(3, 'UTC'); a value outside
 // ClickHouse's DateTime64 range is a data error, never silently clamped. Rows carry only the
 // columns they have values for: insert with named columns (JSONEachRow does), so a row without a
 // column added later gets the column's DEFAULT.
 import { TributaryError } from '@tributary/errors';
-import type { AccountMetricsSnapshot, Author, Comment, Deletion, Envelope, EventTypes, Post, PostMetricsSnapshot } from '@tributary/events';
+import type {
+  AccountMetricsSnapshot,
+  Author,
+  Comment,
+  Deletion,
+  Envelope,
+  EventTypes,
+  Post,
+  PostMetricsSnapshot,
+  QualityAssessment,
+  TextFeatures,
+} from '@tributary/events';
 
 /** The Kafka record a row comes from. */
 export interface RecordLineage {
@@ -141,6 +155,56 @@ export function extensionColumns(extensions: object): LandingRow {
   return row;
 }
 
+function textColumns(text: TextFeatures): LandingRow {
+  return {
+    text_hashtags: text.hashtags,
+    text_mentions: text.mentions,
+    text_links: text.links,
+    text_language: text.language,
+    text_language_method: text.language_method,
+    text_graphemes: text.text_graphemes,
+  };
+}
+
+function qualityColumns(quality: QualityAssessment | null): LandingRow {
+  if (quality === null) return {};
+  return {
+    quality_score: quality.score,
+    quality_flags: quality.flags.map((flag) => flag.code),
+    quality_ruleset_version: quality.ruleset_version,
+  };
+}
+
+function postEnrichmentColumns(record: Post): LandingRow {
+  const enrichment = record.enrichment;
+  if (enrichment === null) return {};
+  return {
+    ...textColumns(enrichment.text),
+    content_format: enrichment.content_format,
+    creator_tier: enrichment.creator_tier,
+    creator_followers: enrichment.creator_followers,
+    source_time_zone: enrichment.source_time_zone,
+  };
+}
+
+function postMetricsEnrichmentColumns(record: PostMetricsSnapshot): LandingRow {
+  const enrichment = record.enrichment;
+  if (enrichment === null) return {};
+  return {
+    ...enrichment,
+    previous_observed_at: optionalDateTime64(enrichment.previous_observed_at, 'enrichment.previous_observed_at'),
+  };
+}
+
+function accountMetricsEnrichmentColumns(record: AccountMetricsSnapshot): LandingRow {
+  const enrichment = record.enrichment;
+  if (enrichment === null) return {};
+  return {
+    ...enrichment,
+    previous_observed_at: optionalDateTime64(enrichment.previous_observed_at, 'enrichment.previous_observed_at'),
+  };
+}
+
 export function postRow(record: Post, lineage: RecordLineage): LandingRow {
   return {
     ...envelopeColumns(record.envelope, 'post_id'),
@@ -159,6 +223,8 @@ export function postRow(record: Post, lineage: RecordLineage): LandingRow {
     height: record.height,
     published_at: optionalDateTime64(record.published_at, 'published_at'),
     ...extensionColumns(record.extensions),
+    ...postEnrichmentColumns(record),
+    ...qualityColumns(record.quality),
     ...lineageColumns(record.envelope, lineage),
   };
 }
@@ -179,6 +245,8 @@ export function postMetricsRow(record: PostMetricsSnapshot, lineage: RecordLinea
     watch_time_total_ms: record.watch_time_total_ms,
     average_watch_time_ms: record.average_watch_time_ms,
     ...extensionColumns(record.extensions),
+    ...postMetricsEnrichmentColumns(record),
+    ...qualityColumns(record.quality),
     ...lineageColumns(record.envelope, lineage),
   };
 }
@@ -202,6 +270,8 @@ export function accountMetricsRow(record: AccountMetricsSnapshot, lineage: Recor
     followers_lost: record.followers_lost,
     watch_time_total_ms: record.watch_time_total_ms,
     ...extensionColumns(record.extensions),
+    ...accountMetricsEnrichmentColumns(record),
+    ...qualityColumns(record.quality),
     ...lineageColumns(record.envelope, lineage),
   };
 }
@@ -219,6 +289,8 @@ export function commentRow(record: Comment, lineage: RecordLineage): LandingRow 
     likes: record.likes,
     replies: record.replies,
     ...extensionColumns(record.extensions),
+    ...(record.enrichment === null ? {} : textColumns(record.enrichment.text)),
+    ...qualityColumns(record.quality),
     ...lineageColumns(record.envelope, lineage),
   };
 }

@@ -42,6 +42,8 @@ describe('events/avro', () => {
       traceparent: null,
     } as const;
     const post: TopicValues['social.raw.posts'] = {
+      enrichment: null,
+      quality: null,
       envelope: { ...envelope, event_id: computeEventId(envelope) },
       account_id: 'UC_x5XG1OV2P6uZZ5FSM9Ttw',
       author: { account_id: null, username: null, display_name: null, profile_url: null, avatar_url: null, is_verified: null },

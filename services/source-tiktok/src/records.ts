@@ -176,6 +176,8 @@ export function videoPost(video: TikTokVideo, context: StreamContext, response: 
   };
   const obs = observation.content(contentVersion(content));
   const value: Post = {
+    enrichment: null,
+    quality: null,
     envelope: videoEnvelope(video.id, obs, context, response, endpoint),
     account_id: context.scope,
     author: {
@@ -216,6 +218,8 @@ export function videoMetricsSnapshot(video: TikTokVideo, context: StreamContext,
   const { raw } = video;
   const obs = observation.metrics(context.snapshotBucket);
   const value: PostMetricsSnapshot = {
+    enrichment: null,
+    quality: null,
     envelope: videoEnvelope(video.id, obs, context, response, endpoint),
     account_id: context.scope,
     snapshot_bucket: context.snapshotBucket,

@@ -293,6 +293,142 @@ export interface YouTubePostMetricsExtension {
 }
 
 /**
+ * Fields transform-enrich derives for an AccountMetricsSnapshot. Null on social.raw.account-metrics.
+ *
+ * Avro record io.tributary.processing.AccountMetricsEnrichment.
+ */
+export interface AccountMetricsEnrichment {
+  /** Size tier by this snapshot's followers: NANO (< 10k), MICRO (10k-100k), MID (100k-500k), MACRO (500k-1M), MEGA (>= 1M); UNKNOWN when followers is null. Avro default: "UNKNOWN". */
+  creator_tier: string;
+  /** event_id of the previous snapshot of the same account and period kind; null for the first one seen. Avro default: null. */
+  previous_event_id: string | null;
+  /** observed_at of the previous snapshot. Epoch milliseconds, UTC (timestamp-millis). Avro default: null. */
+  previous_observed_at: number | null;
+  /** followers minus the previous snapshot's followers. Avro default: null. */
+  followers_delta: number | null;
+  /** Velocity: followers_delta per day between the two observations. Avro default: null. */
+  followers_per_day: number | null;
+  /** IANA time zone the source expressed the snapshot's timestamps (and period) in. Avro default: "UTC". */
+  source_time_zone: string;
+}
+
+/**
+ * Fields transform-enrich derives for a Comment. Null on social.raw.comments.
+ *
+ * Avro record io.tributary.processing.CommentEnrichment.
+ */
+export interface CommentEnrichment {
+  /** Hashtags, mentions, links and language of the comment text. */
+  text: TextFeatures;
+}
+
+/**
+ * Fields transform-enrich derives for a Post. Null on social.raw.posts; set on social.enriched.* and later.
+ *
+ * Avro record io.tributary.processing.PostEnrichment.
+ */
+export interface PostEnrichment {
+  /** Hashtags, mentions, links and language of title + text. */
+  text: TextFeatures;
+  /** The normalised content format: the source's format when it set one, else inferred from platform fields (duration, aspect ratio, product type); UNKNOWN only when nothing decides it. Avro default: "UNKNOWN". */
+  content_format: PostFormat;
+  /** Size tier of the owning account by followers at the time of the post's observation: NANO (< 10k), MICRO (10k-100k), MID (100k-500k), MACRO (500k-1M), MEGA (>= 1M), UNKNOWN when no account snapshot was seen yet. Avro default: "UNKNOWN". */
+  creator_tier: string;
+  /** The follower count the tier was decided on (the newest account snapshot seen before this event). Avro default: null. */
+  creator_followers: number | null;
+  /** IANA time zone the source expressed this record's timestamps in before they were normalised to UTC milliseconds (e.g. America/Los_Angeles for YouTube Analytics days). Avro default: "UTC". */
+  source_time_zone: string;
+}
+
+/**
+ * Fields transform-enrich derives for a PostMetricsSnapshot: engagement by the platform's definition, and deltas and velocity against the previous snapshot of the same post. Null on social.raw.post-metrics.
+ *
+ * Avro record io.tributary.processing.PostMetricsEnrichment.
+ */
+export interface PostMetricsEnrichment {
+  /** Sum of the interaction counters the platform's engagement definition counts (docs/processing.md): TikTok likes + comments + shares; Instagram likes + comments + shares + saves; YouTube likes + comments. Null when none of them is known. Avro default: null. */
+  engagements: number | null;
+  /** engagements / engagement_basis_value: by views for TikTok and YouTube, by reach for Instagram (falling back to views when reach is missing). Null when the denominator is null or zero. Avro default: null. */
+  engagement_rate: number | null;
+  /** The denominator engagement_rate used: VIEWS, REACH or NONE. Avro default: "NONE". */
+  engagement_basis: string;
+  /** event_id of the previous snapshot of the same post and period kind (the newest one observed before this one); null for the first snapshot seen. Avro default: null. */
+  previous_event_id: string | null;
+  /** observed_at of the previous snapshot. Epoch milliseconds, UTC (timestamp-millis). Avro default: null. */
+  previous_observed_at: number | null;
+  /** views minus the previous snapshot's views; null when either is null. Avro default: null. */
+  views_delta: number | null;
+  /** likes minus the previous snapshot's likes. Avro default: null. */
+  likes_delta: number | null;
+  /** comments minus the previous snapshot's comments. Avro default: null. */
+  comments_delta: number | null;
+  /** shares minus the previous snapshot's shares. Avro default: null. */
+  shares_delta: number | null;
+  /** engagements minus the previous snapshot's engagements. Avro default: null. */
+  engagements_delta: number | null;
+  /** Velocity: views_delta per hour between the two observations; null when the delta is null or the observations are less than one second apart. Avro default: null. */
+  views_per_hour: number | null;
+  /** Velocity: engagements_delta per hour between the two observations. Avro default: null. */
+  engagements_per_hour: number | null;
+  /** Hours from the post's published_at (from the newest Post event seen for it) to observed_at; null when the post was not seen yet. Avro default: null. */
+  post_age_hours: number | null;
+  /** Size tier of the owning account (PostEnrichment.creator_tier). Avro default: "UNKNOWN". */
+  creator_tier: string;
+  /** IANA time zone the source expressed the snapshot's timestamps (and period, for daily aggregates) in. Avro default: "UTC". */
+  source_time_zone: string;
+}
+
+/**
+ * transform-quality's verdict on a record, carried onward on social.curated.* and social.quarantine.*. Null before the quality stage.
+ *
+ * Avro record io.tributary.processing.QualityAssessment.
+ */
+export interface QualityAssessment {
+  /** 1.0 for a record without findings, lowered by each WARN finding and set to 0.0 by any HARD one (docs/processing.md gives the weights). */
+  score: number;
+  /** Every finding, in rule order. Avro default: []. */
+  flags: QualityFlag[];
+  /** Version of the rule set that assessed the record, so assessments from different releases can be told apart. */
+  ruleset_version: string;
+}
+
+/**
+ * One finding of transform-quality about a record.
+ *
+ * Avro record io.tributary.processing.QualityFlag.
+ */
+export interface QualityFlag {
+  /** Stable, machine-readable rule code (e.g. REQUIRED_FIELD_MISSING, COUNTER_DECREASED, REACH_EXCEEDS_VIEWS, TIMESTAMP_IN_FUTURE, VELOCITY_ANOMALY); the catalogue is docs/processing.md. */
+  code: string;
+  /** HARD (the record is quarantined), WARN (kept, lowers the score) or INFO (kept, score unchanged). */
+  severity: string;
+  /** The field the finding is about, as a dotted path, when there is one. Avro default: null. */
+  field: string | null;
+  /** Human-readable detail with the values involved. Avro default: null. */
+  detail: string | null;
+}
+
+/**
+ * What transform-enrich derives from a post's or comment's text (title and text joined). Extraction works on Unicode code points and grapheme clusters, never on UTF-16 units, so emoji, combining marks and non-Latin scripts are kept whole.
+ *
+ * Avro record io.tributary.processing.TextFeatures.
+ */
+export interface TextFeatures {
+  /** Hashtags without '#', normalised for grouping: NFKC, then lower-cased (locale-independent); unique, in order of first appearance. The raw event's hashtags keep the spelling as written. Avro default: []. */
+  hashtags: string[];
+  /** Mentioned handles without '@', lower-cased; unique, in order of first appearance. Avro default: []. */
+  mentions: string[];
+  /** http(s) links in the text, as written, without trailing punctuation; unique, in order of first appearance. Avro default: []. */
+  links: string[];
+  /** ISO 639-1 code of the text's language (ISO 639-3 where no 639-1 code exists): the platform's stated language when it has one, else the detected one; null when neither is known (text too short or ambiguous). Avro default: null. */
+  language: string | null;
+  /** How language was decided: PLATFORM (stated by the platform), DETECTED (franc trigram detection on the text) or UNDETERMINED. Avro default: "UNDETERMINED". */
+  language_method: string;
+  /** Length of the text in user-perceived characters (extended grapheme clusters, Intl.Segmenter). Avro default: 0. */
+  text_graphemes: number;
+}
+
+/**
  * Platform-specific account metrics, one typed slot per platform; at most one is set, the one matching Envelope.platform (docs/adr/0011).
  *
  * Avro record io.tributary.social.AccountMetricsExtensions.
@@ -344,6 +480,10 @@ export interface AccountMetricsSnapshot {
   watch_time_total_ms: number | null;
   /** Platform-specific metrics. */
   extensions: AccountMetricsExtensions;
+  /** Derived fields added by transform-enrich; null on social.raw.*. Avro default: null. */
+  enrichment: AccountMetricsEnrichment | null;
+  /** The quality verdict added by transform-quality; null on social.raw.* and social.enriched.*. Avro default: null. */
+  quality: QualityAssessment | null;
 }
 
 /**
@@ -374,6 +514,10 @@ export interface Comment {
   replies: number | null;
   /** Platform-specific fields. */
   extensions: CommentExtensions;
+  /** Derived fields added by transform-enrich; null on social.raw.*. Avro default: null. */
+  enrichment: CommentEnrichment | null;
+  /** The quality verdict added by transform-quality; null on social.raw.* and social.enriched.*. Avro default: null. */
+  quality: QualityAssessment | null;
 }
 
 /**
@@ -456,6 +600,10 @@ export interface Post {
   published_at: number | null;
   /** Platform-specific fields. */
   extensions: PostExtensions;
+  /** Derived fields added by transform-enrich; null on social.raw.*. Avro default: null. */
+  enrichment: PostEnrichment | null;
+  /** The quality verdict added by transform-quality; null on social.raw.* and social.enriched.*. Avro default: null. */
+  quality: QualityAssessment | null;
 }
 
 /**
@@ -528,6 +676,10 @@ export interface PostMetricsSnapshot {
   average_watch_time_ms: number | null;
   /** Platform-specific metrics. */
   extensions: PostMetricsExtensions;
+  /** Derived fields added by transform-enrich; null on social.raw.*. Avro default: null. */
+  enrichment: PostMetricsEnrichment | null;
+  /** The quality verdict added by transform-quality; null on social.raw.* and social.enriched.*. Avro default: null. */
+  quality: QualityAssessment | null;
 }
 
 /**
@@ -570,6 +722,108 @@ export interface CollectorCheckpoint {
   backfill_reached: number | null;
   /** When the checkpoint was written (UTC). Epoch milliseconds, UTC (timestamp-millis). */
   updated_at: number;
+}
+
+/**
+ * transform-enrich's memory of one entity, in the compacted topic tributary.enrich-state under the key `<platform>:<entity_kind>:<entity_id>:<series>` (series LIFETIME or PERIOD): the newest snapshots, so deltas survive restarts and rebalances and a replay of recent records computes the same deltas again. Written after the enriched events it influenced were acknowledged; a null value (tombstone) forgets the entity (deletion).
+ *
+ * Avro record io.tributary.system.EntityHistory.
+ */
+export interface EntityHistory {
+  /** The entity's platform. */
+  platform: Platform;
+  /** POST or ACCOUNT. */
+  entity_kind: EntityKind;
+  /** The platform's id of the entity. */
+  entity_id: string;
+  /** LIFETIME for running totals, PERIOD for per-period aggregates (kept apart: they are not comparable). */
+  series: string;
+  /** For a post: the owning account, when seen. Avro default: null. */
+  account_id: string | null;
+  /** For a post: published_at of the newest Post event seen (UTC). Epoch milliseconds, UTC (timestamp-millis). Avro default: null. */
+  published_at: number | null;
+  /** The newest snapshots (bounded, by observed_at ascending; transform-enrich's enrich.historyDepth). Avro default: []. */
+  snapshots: MetricPoint[];
+  /** When this state was written (UTC). Epoch milliseconds, UTC (timestamp-millis). */
+  updated_at: number;
+}
+
+/**
+ * One metric snapshot as remembered by transform-enrich: enough to compute deltas and velocity against it.
+ *
+ * Avro record io.tributary.system.MetricPoint.
+ */
+export interface MetricPoint {
+  /** event_id of the snapshot. */
+  event_id: string;
+  /** Its observed_at (UTC). Epoch milliseconds, UTC (timestamp-millis). */
+  observed_at: number;
+  /** The snapshot's known counters by field name (views, likes, comments, shares, engagements, followers, …); a null counter is absent, never 0. Avro default: {}. */
+  counters: Record<string, number>;
+}
+
+/**
+ * Audit record of an operator action that moved or removed data (dlq redrive/purge, quarantine release, replay), in tributary.operator-audit under the key `<action>:<action_id>`. Written before the action starts (status STARTED) and again when it ends (COMPLETED or FAILED).
+ *
+ * Avro record io.tributary.system.OperatorAction.
+ */
+export interface OperatorAction {
+  /** UUID of the action; both audit records of one action share it. */
+  action_id: string;
+  /** DLQ_REDRIVE, DLQ_PURGE, QUARANTINE_RELEASE or REPLAY. */
+  action: string;
+  /** STARTED, COMPLETED or FAILED. */
+  status: string;
+  /** Who ran it: the OS user name, or the configured operator identity. */
+  actor: string;
+  /** Host name the tool ran on. */
+  host: string;
+  /** When this audit record was written (UTC). Epoch milliseconds, UTC (timestamp-millis). */
+  at: number;
+  /** The topic acted on (the DLQ, quarantine or replayed topic). */
+  source_topic: string;
+  /** Where records went (origin topic for a redrive or release) or which consumer group moved (replay). Avro default: null. */
+  target: string | null;
+  /** The filters and ranges that selected the records, as the operator gave them. */
+  selection: string;
+  /** How many records the action covered (selected when STARTED, done when COMPLETED). Avro default: 0. */
+  records: number;
+  /** Action-specific facts: per-partition offsets, purge low watermarks, error message when FAILED. Avro default: {}. */
+  details: Record<string, string>;
+}
+
+/**
+ * transform-quality's anomaly baseline for one account and metric, in the compacted topic tributary.quality-state under the key `<platform>:<account_id>:<metric>`: the newest velocity samples, from which the median and MAD are computed. Written after the curated events it judged were acknowledged.
+ *
+ * Avro record io.tributary.system.VelocityBaseline.
+ */
+export interface VelocityBaseline {
+  /** The account's platform. */
+  platform: Platform;
+  /** The account. */
+  account_id: string;
+  /** The velocity field, e.g. views_per_hour, engagements_per_hour, followers_per_day. */
+  metric: string;
+  /** The newest samples (bounded by quality.anomaly.window), by observed_at ascending. Avro default: []. */
+  samples: VelocitySample[];
+  /** When this state was written (UTC). Epoch milliseconds, UTC (timestamp-millis). */
+  updated_at: number;
+}
+
+/**
+ * One velocity observation in an account's baseline.
+ *
+ * Avro record io.tributary.system.VelocitySample.
+ */
+export interface VelocitySample {
+  /** event_id of the metric snapshot the velocity was computed for. */
+  event_id: string;
+  /** The post (or account) the snapshot was about. */
+  entity_id: string;
+  /** The snapshot's observed_at (UTC). Epoch milliseconds, UTC (timestamp-millis). */
+  observed_at: number;
+  /** The velocity (per hour for posts, per day for accounts). */
+  value: number;
 }
 
 /**

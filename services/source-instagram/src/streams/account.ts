@@ -37,6 +37,8 @@ export function accountStream(options: {
       const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as Record<string, unknown>;
       const id = read.id(body.id, 'user.id') ?? context.scope;
       const snapshot: AccountMetricsSnapshot = {
+        enrichment: null,
+        quality: null,
         envelope: polledEnvelope(
           { platform: 'INSTAGRAM', entity_kind: 'ACCOUNT', entity_id: id, observation: observation.metrics(context.snapshotBucket) },
           context,

@@ -39,6 +39,8 @@ export function mapComment(
   const username = read.text(item.from?.username ?? item.username, id, 'username');
   const version = contentVersion({ text, author_id: authorId, username });
   const comment: Comment = {
+    enrichment: null,
+    quality: null,
     envelope: envelopeFor({ entity_kind: 'COMMENT', entity_id: id, observation: observation.content(version) }),
     post_id: mediaId,
     post_account_id: accountId,

@@ -123,6 +123,8 @@ export function insightsSnapshot(
 ): Omit<PostMetricsSnapshot, 'envelope'> {
   const value = (name: string): number | null => values.get(name) ?? null;
   return {
+    enrichment: null,
+    quality: null,
     account_id: accountId,
     snapshot_bucket: snapshotBucket,
     period: null,

@@ -120,6 +120,8 @@ export function mapMedia(
   const version = contentVersion({ caption, media_type: mediaType, media_product_type: productType, permalink, shortcode, username });
   const { hashtags, mentions } = hashtagsAndMentions(caption);
   const post: Post = {
+    enrichment: null,
+    quality: null,
     envelope: polledEnvelope(
       { platform: 'INSTAGRAM', entity_kind: 'POST', entity_id: id, observation: observation.content(version) },
       context,

@@ -66,6 +66,8 @@ export function profileStream(options: { everyMs: number }): SingleStreamDeclara
       const accountId = text(user.open_id) ?? context.scope;
       const obs = observation.metrics(context.snapshotBucket);
       const value: AccountMetricsSnapshot = {
+        enrichment: null,
+        quality: null,
         envelope: polledEnvelope(
           { platform: 'TIKTOK', entity_kind: 'ACCOUNT', entity_id: accountId, observation: obs },
           context,

@@ -47,6 +47,8 @@ export function mapChannels(response: ApiResponse, context: StreamContext, quali
     const hidden = booleanAt(statistics, 'hiddenSubscriberCount');
     const customUrl = stringAt(recordAt(item, 'snippet'), 'customUrl');
     const value: AccountMetricsSnapshot = {
+      enrichment: null,
+      quality: null,
       envelope: polledEnvelope(
         { platform: 'YOUTUBE', entity_kind: 'ACCOUNT', entity_id: id, observation: observation.metrics(context.snapshotBucket) },
         context,

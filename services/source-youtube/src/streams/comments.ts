@@ -100,6 +100,8 @@ export function mapCommentThreads(response: ApiResponse, context: StreamContext,
       is_public: booleanAt(threadSnippet, 'isPublic'),
     };
     const value: Comment = {
+      enrichment: null,
+      quality: null,
       envelope: polledEnvelope(
         {
           platform: 'YOUTUBE',

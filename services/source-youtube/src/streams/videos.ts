@@ -193,7 +193,7 @@ function mapVideo(
         creator_content_type: creatorContentType ?? null,
       },
     },
-  } satisfies Omit<Post, 'envelope'>;
+  } satisfies Omit<Post, 'envelope' | 'enrichment' | 'quality'>;
   const post: Post = {
     envelope: polledEnvelope(
       { platform: 'YOUTUBE', entity_kind: 'POST', entity_id: id, observation: observation.content(contentVersion(content)) },
@@ -202,8 +202,12 @@ function mapVideo(
       { endpoint: ENDPOINT, apiVersion: DATA_API_VERSION },
     ),
     ...content,
+    enrichment: null,
+    quality: null,
   };
   const metrics: PostMetricsSnapshot = {
+    enrichment: null,
+    quality: null,
     envelope: polledEnvelope(
       { platform: 'YOUTUBE', entity_kind: 'POST', entity_id: id, observation: observation.metrics(context.snapshotBucket) },
       context,
