@@ -21,6 +21,8 @@ export { createProducer, recordSizeBytes, DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_
 export type { Producer, ProducerOptions, ProducerCompression, SendResult, PartitionAck, TopicProduceStats } from './producer.ts';
 export { DLQ_HEADERS, DLQ_HEADER_PREFIX, deadLetterHeaders, deadLetterRecord, readDeadLetterHeaders } from './dead-letter.ts';
 export type { DeadLetterStage, DeadLetterContext, OriginalRecord } from './dead-letter.ts';
+export { QUARANTINE_HEADERS, QUARANTINE_HEADER_PREFIX, readQuarantineHeaders } from './quarantine-headers.ts';
+export type { QuarantineHeaderName } from './quarantine-headers.ts';
 export { failureVerdict, backoffDelayMs, DEFAULT_RETRY_POLICY } from './retry.ts';
 export type { FailureVerdict, RetryPolicy } from './retry.ts';
 export { runConsumer } from './consumer-runtime.ts';
