@@ -58,6 +58,7 @@ describe('source service lifecycle (integration)', function () {
         backfillStartAt: '',
         backfillProgressEveryPages: 50,
         shutdownTimeoutMs: 20_000,
+        cadenceScale: 1,
         checkpointTopic: 'tributary.collector-state',
         topicOverrides: [`social.raw.webhook-notifications=${notificationsTopic}`],
       },

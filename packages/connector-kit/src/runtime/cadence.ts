@@ -3,6 +3,8 @@
 // age step's interval times the factor of the fastest velocity step reached, clamped to
 // [minIntervalMs, maxIntervalMs]. Pure functions: the runner asks, tests prove the curve.
 
+import type { SourceDeclaration, StreamDeclaration } from './declarations.ts';
+
 export interface CadenceCurve {
   /** Ascending by maxAgeMs; the first step whose maxAgeMs exceeds the content's age applies, else the last. */
   byAge: ReadonlyArray<{ maxAgeMs: number; intervalMs: number }>;
@@ -56,4 +58,28 @@ export function velocityPerHour(previous: { count: number; at: number } | undefi
   if (!previous || current.at <= previous.at) return 0;
   const growth = current.count - previous.count;
   return growth <= 0 ? 0 : (growth * HOUR) / (current.at - previous.at);
+}
+
+/**
+ * Every polling interval and collection slot of a source multiplied by `scale` (0 < scale ≤ 1):
+ * `source.cadenceScale` for demos and tests that need several snapshots per post in minutes.
+ * Tracking windows and lookbacks stay as declared; intervals never drop below one second.
+ */
+export function scaleDeclaration(declaration: SourceDeclaration, scale: number): SourceDeclaration {
+  if (scale === 1) return declaration;
+  const scaled = (ms: number): number => (Number.isFinite(ms) ? Math.max(1_000, Math.round(ms * scale)) : ms);
+  const scaleCurve = (curve: CadenceCurve): CadenceCurve => ({
+    ...curve,
+    byAge: curve.byAge.map((step) => ({ ...step, intervalMs: scaled(step.intervalMs) })),
+    minIntervalMs: scaled(curve.minIntervalMs),
+    maxIntervalMs: scaled(curve.maxIntervalMs),
+  });
+  return {
+    ...declaration,
+    streams: declaration.streams.map((stream): StreamDeclaration => {
+      const bucket = stream.snapshotBucketMs === undefined ? {} : { snapshotBucketMs: scaled(stream.snapshotBucketMs) };
+      if (stream.kind === 'fan-out') return { ...stream, cadence: scaleCurve(stream.cadence), ...bucket };
+      return { ...stream, everyMs: scaled(stream.everyMs), ...bucket };
+    }),
+  };
 }

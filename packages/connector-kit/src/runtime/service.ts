@@ -22,6 +22,7 @@ import type { Clock, EventWriter, Requester, RequesterHealth } from '../contract
 import { createWebhookReceiver } from '../webhooks/receiver.ts';
 import type { ListeningWebhookReceiver } from '../webhooks/receiver.ts';
 import type { WebhookRoute } from '../webhooks/routes.ts';
+import { scaleDeclaration } from './cadence.ts';
 import { openCheckpointStore } from './checkpoint-store.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import type { SourceDeclaration } from './declarations.ts';
@@ -296,7 +297,7 @@ export async function runSourceService<S extends SourceServiceSettings>(
 
   const controller = new AbortController();
   const run = runSource({
-    declaration,
+    declaration: scaleDeclaration(declaration, settings.source.cadenceScale ?? 1),
     requester,
     writer,
     checkpoints,

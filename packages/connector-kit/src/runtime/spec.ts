@@ -21,6 +21,7 @@ export interface SourceRuntimeSettings {
   shutdownTimeoutMs: number;
   checkpointTopic: string;
   topicOverrides: string[];
+  cadenceScale: number;
 }
 
 /** What runSourceService needs from a source's settings; a source adds its own sections. */
@@ -90,6 +91,14 @@ export function sourceRuntimeSchema(envPrefix: string): convict.Schema<SourceRun
       format: Array,
       default: [],
       env: `${envPrefix}_TOPIC_OVERRIDES`,
+    },
+    cadenceScale: {
+      doc: 'Multiplies every polling interval and collection slot (0 < scale <= 1): 1 in production; the demo uses 0.05 so posts get several metric snapshots within minutes.',
+      format: (value: unknown) => {
+        if (typeof value !== 'number' || !(value > 0 && value <= 1)) throw new Error('must be a number in (0, 1]');
+      },
+      default: 1,
+      env: `${envPrefix}_CADENCE_SCALE`,
     },
     checkpointTopic: {
       doc: 'Compacted topic holding the collector state (cursors, watermarks, backfill progress).',

@@ -1,6 +1,7 @@
 // The polling curve as data: fresher and faster content is polled more often, within bounds.
 import assert from 'node:assert/strict';
-import { DEFAULT_CONTENT_CADENCE, pollIntervalMs, velocityPerHour } from '../../src/runtime/cadence.ts';
+import { DEFAULT_CONTENT_CADENCE, pollIntervalMs, scaleDeclaration, velocityPerHour } from '../../src/runtime/cadence.ts';
+import type { FanOutStreamDeclaration, SingleStreamDeclaration, SourceDeclaration } from '../../src/runtime/declarations.ts';
 import type { CadenceCurve } from '../../src/runtime/cadence.ts';
 import { EntityRegistry } from '../../src/runtime/entity-registry.ts';
 
@@ -68,5 +69,30 @@ describe('connector-kit/runtime/cadence', () => {
     assert.equal(registry.get('posts', 'a', 'young')!.nextPollAt, now + 5 * MINUTE);
     assert.equal(registry.due('posts', 'a', now + MINUTE, policy).length, 0);
     assert.equal(registry.size('posts'), 1);
+  });
+
+  it('scales every interval and collection slot of a declaration, keeping windows and a one-second floor', () => {
+    const fanOut = {
+      kind: 'fan-out',
+      name: 'metrics',
+      cadence: DEFAULT_CONTENT_CADENCE,
+      trackingWindowMs: 30 * DAY,
+    } as FanOutStreamDeclaration;
+    const single = { kind: 'single', name: 'profile', everyMs: 10 * MINUTE, snapshotBucketMs: 10_000 } as SingleStreamDeclaration;
+    const declaration: SourceDeclaration = { name: 'source-test', platform: 'TIKTOK', streams: [fanOut, single] };
+    const scaled = scaleDeclaration(declaration, 0.05);
+    const [metrics, profile] = scaled.streams as [FanOutStreamDeclaration, SingleStreamDeclaration];
+    assert.equal(metrics.cadence.minIntervalMs, 6_000);
+    assert.equal(metrics.cadence.byAge[0]!.intervalMs, 15_000);
+    assert.equal(metrics.cadence.byAge.at(-1)!.maxAgeMs, Number.POSITIVE_INFINITY);
+    assert.equal(metrics.trackingWindowMs, 30 * DAY);
+    assert.equal(profile.everyMs, 30_000);
+    assert.equal(profile.snapshotBucketMs, 1_000, 'floored at one second');
+    assert.equal(scaleDeclaration(declaration, 1), declaration, 'scale 1 changes nothing');
+    assert.equal(
+      (declaration.streams[0] as FanOutStreamDeclaration).cadence.minIntervalMs,
+      DEFAULT_CONTENT_CADENCE.minIntervalMs,
+      'the input is not mutated',
+    );
   });
 });
