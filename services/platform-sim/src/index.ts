@@ -2,6 +2,7 @@
 // (documented behaviour, seeded data over simulated time, fault knobs, ground truth) for tests and
 // the demo. ADR 0021; base URLs and admin routes in the package README.
 export { startPlatformSim, defaultSecrets } from './sim.ts';
+export { sourceEnvironment } from './source-environment.ts';
 export type { PlatformSim, PlatformSimOptions, BaseUrls, SimCredentials, SimSecrets, DirectDelivery, PlatformSimStats } from './sim.ts';
 export { FAULT_KINDS } from './core/faults.ts';
 export type { FaultKind, FaultSpec, ActiveFault } from './core/faults.ts';
