@@ -47,6 +47,8 @@ export interface TopicAdmin {
   commitGroupOffsets(groupId: string, topic: string, offsets: Array<{ partition: number; offset: string }>): Promise<void>;
   /** The group's committed offset per partition of `topic` ('-1': none). */
   groupOffsets(groupId: string, topic: string): Promise<Record<number, string>>;
+  /** Per partition of `topic`: the low watermark (first retained offset) and the high watermark (next offset to be written). */
+  watermarks(topic: string): Promise<Array<{ partition: number; low: string; high: string }>>;
   close(): Promise<void>;
 }
 
@@ -152,6 +154,13 @@ export async function connectTopicAdmin(settings: KafkaSettings, logger: Logger)
         const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
         return Object.fromEntries((entry?.partitions ?? []).map((partition) => [partition.partition, partition.offset]));
       }),
+
+    watermarks: (topic) =>
+      guard('fetch topic offsets', async () =>
+        (await admin.fetchTopicOffsets(topic))
+          .map((partition) => ({ partition: partition.partition, low: partition.low, high: partition.high }))
+          .sort((a, b) => a.partition - b.partition),
+      ),
 
     close: () => admin.disconnect(),
   };
