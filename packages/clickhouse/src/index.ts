@@ -44,3 +44,5 @@ export {
   traceIdOf,
 } from './landing-rows.ts';
 export type { LandedSchemaName, LandingRow, LandingTable, RecordLineage } from './landing-rows.ts';
+export { QUARANTINE_INSERT_COLUMNS, QUARANTINE_TABLE, quarantineRow } from './quarantine-rows.ts';
+export type { FailedRecordFacts } from './quarantine-rows.ts';

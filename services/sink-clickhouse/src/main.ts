@@ -41,7 +41,10 @@ async function main(): Promise<void> {
     await tracing.shutdown().catch(() => undefined);
     process.exit(1);
   }
-  logger.info({ topics: settings.sink.topics, groupId: settings.sink.groupId }, 'Sink running.');
+  logger.info(
+    { topics: settings.sink.topics, quarantineTopics: settings.sink.quarantineTopics, groupId: settings.sink.groupId },
+    'Sink running.',
+  );
 
   const running = sink;
   let signalled = false;

@@ -14,8 +14,14 @@
 // memory stays bounded (at most 2 × the batch limits buffered per partition plus one fetch).
 // Data errors go to dlq.sink-clickhouse with their original bytes. Anything unclassified (unknown
 // table, authentication, a bug) stops the sink without committing past the range.
+//
+// Quarantine and dead-letter topics (sink.quarantineTopics) land in the `quarantine` table by the
+// same protocol, one row per record, whatever the record holds (failed-records.ts): an
+// undecodable value or a missing header is never a reason to dead-letter a failed record. A row
+// ClickHouse refuses is dead-lettered like any other, except when it was read from the sink's own
+// dead-letter topic: then it is logged and skipped (it stays in that topic), so nothing loops.
 import type { ClickHouseClient } from '@tributary/clickhouse';
-import { LANDING_TABLES, landingRow } from '@tributary/clickhouse';
+import { LANDING_TABLES, QUARANTINE_INSERT_COLUMNS, QUARANTINE_TABLE, landingRow, quarantineRow } from '@tributary/clickhouse';
 import type { LandedSchemaName, LandingRow } from '@tributary/clickhouse';
 import type { KafkaSettings, RegistrySettings } from '@tributary/config';
 import { TributaryError, isTributaryError } from '@tributary/errors';
@@ -44,6 +50,8 @@ import {
   recoveryDecision,
 } from './protocol.ts';
 import type { BatchLimits, OffsetRange } from './protocol.ts';
+import { deadLetterFacts, deadLetterSchemas, parseFailedTopicEntry, quarantinedFacts } from './failed-records.ts';
+import type { DecodedFailedEvent, FailedRecordKind } from './failed-records.ts';
 import { SERVICE } from './spec.ts';
 import type { SinkOptions } from './spec.ts';
 
@@ -61,6 +69,8 @@ export interface SinkStats {
   batches: number;
   rows: number;
   deadLetters: number;
+  /** Rows of the sink's own dead-letter topic that ClickHouse refused: skipped, not dead-lettered again. */
+  skipped: number;
   retries: number;
   reformed: number;
 }
@@ -73,12 +83,10 @@ export interface Sink {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-interface TopicRoute {
-  topic: string;
-  schema: LandedSchemaName;
-  table: string;
-  decoder: Decoder<unknown>;
-}
+type TopicRoute =
+  | { kind: 'landing'; topic: string; schema: LandedSchemaName; table: string; decoder: Decoder<unknown> }
+  /** Quarantined events of one schema, or dead letters (decoder undefined: tried with every canonical schema). */
+  | { kind: FailedRecordKind; topic: string; table: typeof QUARANTINE_TABLE; decoder: Decoder<unknown> | undefined };
 
 interface PartitionState {
   key: string;
@@ -143,11 +151,29 @@ export async function startSink(deps: SinkDependencies): Promise<Sink> {
   };
   const serde: Serde = 'load' in deps.registry ? deps.registry : createSerde(deps.registry);
   const routes = new Map<string, TopicRoute>();
+  const decoders = new Map<LandedSchemaName, Decoder<unknown>>();
+  const decoderOf = (schema: LandedSchemaName): Decoder<unknown> => {
+    let decoder = decoders.get(schema);
+    if (!decoder) decoders.set(schema, (decoder = serde.decoder(EVENT_SCHEMAS[schema].schema as AvroSchema)));
+    return decoder;
+  };
+  const addRoute = (route: TopicRoute): void => {
+    if (routes.has(route.topic))
+      throw new TributaryError('SINK_TOPIC_TWICE', `Topic ${route.topic} is named twice in sink.topics and sink.quarantineTopics.`, {
+        failureType: 'config',
+        hint: 'Land each topic once: curated topics in sink.topics, quarantine and dead-letter topics in sink.quarantineTopics.',
+      });
+    routes.set(route.topic, route);
+  };
   for (const entry of options.topics) {
     const { topic, schema } = parseTopicEntry(entry);
-    routes.set(topic, { topic, schema, table: LANDING_TABLES[schema], decoder: serde.decoder(EVENT_SCHEMAS[schema].schema as AvroSchema) });
+    addRoute({ kind: 'landing', topic, schema, table: LANDING_TABLES[schema], decoder: decoderOf(schema) });
   }
-  const stats: SinkStats = { batches: 0, rows: 0, deadLetters: 0, retries: 0, reformed: 0 };
+  for (const entry of (options.quarantineTopics ?? []).filter((text) => text.trim() !== '')) {
+    const { topic, kind, schema } = parseFailedTopicEntry(entry);
+    addRoute({ kind, topic, table: QUARANTINE_TABLE, decoder: schema === undefined ? undefined : decoderOf(schema) });
+  }
+  const stats: SinkStats = { batches: 0, rows: 0, deadLetters: 0, skipped: 0, retries: 0, reformed: 0 };
   const states = new Map<string, PartitionState>();
   const locks = new Map<string, Promise<void>>();
   const abort = new AbortController();
@@ -187,6 +213,14 @@ export async function startSink(deps: SinkDependencies): Promise<Sink> {
   ): Promise<{ rows: { row: LandingRow; record: RangeRecord }[]; rejected: Rejected[] }> {
     const rows: { row: LandingRow; record: RangeRecord }[] = [];
     const rejected: Rejected[] = [];
+    if (route.kind !== 'landing') {
+      for (const record of records) {
+        const event = await decodeFailed(route.decoder, record);
+        const facts = route.kind === 'quarantined' ? quarantinedFacts(record, event) : deadLetterFacts(record, event);
+        rows.push({ row: quarantineRow(facts), record });
+      }
+      return { rows, rejected };
+    }
     for (const record of records) {
       let stage: DeadLetterStage = 'deserialize';
       try {
@@ -207,6 +241,25 @@ export async function startSink(deps: SinkDependencies): Promise<Sink> {
     return { rows, rejected };
   }
 
+  /**
+   * A failed record's value as an event, or undefined when it is not one (bad framing, unknown or
+   * foreign schema, a tombstone). Registry outages are thrown: the range is retried, so a row
+   * never lacks its event only because the registry was briefly away.
+   */
+  async function decodeFailed(decoder: Decoder<unknown> | undefined, record: RangeRecord): Promise<DecodedFailedEvent | undefined> {
+    const candidates = decoder ? [decoder] : deadLetterSchemas(record).map(decoderOf);
+    for (const candidate of candidates) {
+      try {
+        return (await candidate.decode(record.value)) as DecodedFailedEvent;
+      } catch (error) {
+        if (!isSerdeError(error)) throw error;
+        // Another schema can only help when this one was the wrong reader.
+        if (error.code !== 'SERDE_INCOMPATIBLE') return undefined;
+      }
+    }
+    return undefined;
+  }
+
   async function insert(table: string, rows: LandingRow[], token: string): Promise<void> {
     const clickhouse_settings = { insert_deduplicate: 1, insert_deduplication_token: token, async_insert: 0 } as const;
     if (options.insertFormat === 'JSONCompactEachRow') {
@@ -218,7 +271,10 @@ export async function startSink(deps: SinkDependencies): Promise<Sink> {
         format: 'JSONCompactEachRow',
         clickhouse_settings: { ...clickhouse_settings, input_format_null_as_default: 1 },
       });
-    } else await clickhouse.insert({ table, values: rows, format: 'JSONEachRow', clickhouse_settings });
+    } else if (table === QUARANTINE_TABLE)
+      // Named columns: ClickHouse reads the EPHEMERAL payload_base64 only when the INSERT names it.
+      await clickhouse.insert({ table, values: rows, columns: [...QUARANTINE_INSERT_COLUMNS], format: 'JSONEachRow', clickhouse_settings });
+    else await clickhouse.insert({ table, values: rows, format: 'JSONEachRow', clickhouse_settings });
   }
 
   /** The batch's rows under its token; rows ClickHouse refuses come back as dead letters (stage sink). */
@@ -254,10 +310,24 @@ export async function startSink(deps: SinkDependencies): Promise<Sink> {
     if (options.crashPoint === 'after-marker' && thisBatch === options.crashAfterInserts) crash('after-marker');
     // 2. Insert with the range's token; dead letters acknowledged before the commit.
     rejected.push(...(await insertRange(route.table, rows, token)));
-    if (rejected.length > 0) {
+    // A failed record the quarantine table refuses, read from our own dead-letter topic: sending it
+    // there again would loop. It stays where it is, for `tributary dlq`.
+    const skipped = route.kind === 'landing' ? [] : rejected.filter(({ record }) => record.topic === options.deadLetterTopic);
+    const deadLetters = rejected.filter((entry) => !skipped.includes(entry));
+    if (skipped.length > 0)
+      logger.error(
+        {
+          topic,
+          partition,
+          offsets: skipped.map(({ record }) => record.offset),
+          err: skipped[0]!.error,
+        },
+        'The quarantine table refused dead letters of the sink itself: skipped, not dead-lettered again (they stay in the topic).',
+      );
+    if (deadLetters.length > 0) {
       const failedAt = new Date();
       await producer.send(
-        rejected.map(({ record, error, stage }) =>
+        deadLetters.map(({ record, error, stage }) =>
           deadLetterRecord(
             {
               topic: record.topic,
@@ -279,9 +349,10 @@ export async function startSink(deps: SinkDependencies): Promise<Sink> {
     await consumer.commit(topic, partition, String(range.last + 1n), '', generation);
     stats.batches += 1;
     stats.rows += rows.length - rejected.filter((entry) => entry.stage === 'sink').length;
-    stats.deadLetters += rejected.length;
+    stats.deadLetters += deadLetters.length;
+    stats.skipped += skipped.length;
     logger.debug(
-      { topic, partition, first: String(range.first), last: String(range.last), rows: rows.length, deadLetters: rejected.length },
+      { topic, partition, first: String(range.first), last: String(range.last), rows: rows.length, deadLetters: deadLetters.length },
       'Batch landed.',
     );
   }

@@ -6,6 +6,7 @@ import { clickhouseSchema, kafkaSchema, loadConfig, registrySchema, telemetrySch
 import type { ClickHouseSettings, KafkaSettings, LoadOptions, RegistrySettings, TelemetrySettings } from '@tributary/config';
 import { clickhouseRetentionSchema } from '@tributary/clickhouse';
 import type { ClickHouseRetentionSettings } from '@tributary/clickhouse';
+import { catalogueFailedTopics } from './failed-records.ts';
 
 export const SERVICE = 'sink-clickhouse';
 
@@ -20,6 +21,11 @@ export interface SinkOptions {
   groupId: string;
   /** Topics to land: `topic` (schema from the catalogue) or `topic=<schema full name>`. */
   topics: string[];
+  /**
+   * Quarantine and dead-letter topics to land in the `quarantine` table: `dlq.<service>`, or a
+   * quarantine topic as `topic` / `topic=<schema full name>`. Absent (programmatic use): none.
+   */
+  quarantineTopics?: string[];
   deadLetterTopic: string;
   maxBatchRows: number;
   maxBatchBytes: number;
@@ -64,6 +70,12 @@ export const sinkOptionsSchema: convict.Schema<SinkOptions> = {
       'social.curated.deletions',
     ],
     env: `${ENV}_TOPICS`,
+  },
+  quarantineTopics: {
+    doc: "Topics landed in the quarantine table, comma-separated: dlq.<service> topics (dead letters, any bytes) and quarantine topics (`topic`, value schema from the catalogue, or `topic=io.tributary.social.Post`). The default, every social.quarantine.* and dlq.* topic of the catalogue, includes the sink's own dead-letter topic: a record read from it that ClickHouse refuses is logged and skipped, never dead-lettered again (no loop); it stays in the topic for `tributary dlq`. Empty: land none.",
+    format: Array,
+    default: catalogueFailedTopics(),
+    env: `${ENV}_QUARANTINE_TOPICS`,
   },
   deadLetterTopic: {
     doc: 'Dead-letter topic for records that cannot be landed (data errors).',
