@@ -174,7 +174,7 @@ describe('sink-clickhouse failed records', () => {
   describe('sink.quarantineTopics', () => {
     it('defaults to every quarantine and dead-letter topic of the catalogue, the sink’s own included', () => {
       const topics = catalogueFailedTopics();
-      assert.deepEqual(sinkOptionsSchema.quarantineTopics?.default, topics);
+      assert.deepEqual((sinkOptionsSchema.quarantineTopics as { default: unknown }).default, topics);
       for (const topic of [
         'social.quarantine.posts',
         'social.quarantine.post-metrics',
