@@ -4,7 +4,10 @@ import { Command } from 'commander';
 import { registerCanary } from './commands/canary.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDlq } from './commands/dlq.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerQuarantine } from './commands/quarantine.ts';
+import { registerReplay } from './commands/replay.ts';
 import { registerSchemasCommands } from './commands/schemas.ts';
 import { registerSink } from './commands/sink.ts';
 import { registerSql } from './commands/sql.ts';
@@ -28,6 +31,9 @@ registerTopics(program);
 registerSchemasCommands(program);
 registerMigrate(program);
 registerSink(program);
+registerDlq(program);
+registerQuarantine(program);
+registerReplay(program);
 
 try {
   await program.parseAsync(process.argv);
