@@ -120,13 +120,10 @@ export async function findDeadLetters(targets: OperatorTargets, filter: DeadLett
   const { explicit, defaults } = deadLetterTopicsFor(filter);
   const topics = await withAdmin(targets, (admin) => existingTopics(admin, explicit, defaults));
   const selected: DeadLetter[] = [];
-  await scanTopics(targets, topics, (record) => {
-    if (filter.limit !== undefined && selected.length >= filter.limit) return false;
-    const row = deadLetterRow(record);
-    if (!matchesDeadLetter(row, filter)) return false;
-    selected.push({ row, record });
-    return true;
-  });
+  for (const record of await scanTopics(targets, topics, (record) => matchesDeadLetter(deadLetterRow(record), filter))) {
+    if (filter.limit !== undefined && selected.length >= filter.limit) break;
+    selected.push({ row: deadLetterRow(record), record });
+  }
   return selected;
 }
 

@@ -47,7 +47,8 @@ export async function existingTopics(admin: TopicAdmin, explicit: readonly strin
 
 /**
  * Reads every record of `topics` (to the ends they had when the scan started) and keeps those
- * `accept` takes, with progress over the total record count.
+ * `accept` takes, with progress over the total record count. Returns them in topic order (as
+ * given), then partition, then offset.
  */
 export async function scanTopics(
   targets: OperatorTargets,
@@ -60,10 +61,11 @@ export async function scanTopics(
     for (const topic of topics) for (const entry of await admin.watermarks(topic)) sum += BigInt(entry.high) - BigInt(entry.low);
     return Number(sum);
   });
-  const kept: ScannedRecord[] = [];
+  let kept: ScannedRecord[] = [];
   progress.start(`scanning ${topics.length} topic${topics.length === 1 ? '' : 's'}`, total);
   try {
     for (const topic of topics) {
+      const found: ScannedRecord[] = [];
       await readTopicToEnd({
         kafka: targets.kafka,
         logger: targets.logger,
@@ -72,9 +74,10 @@ export async function scanTopics(
         onRecord: (record) => {
           progress.increment();
           const scanned = { ...record, topic };
-          if (accept(scanned)) kept.push(scanned);
+          if (accept(scanned)) found.push(scanned);
         },
       });
+      kept = kept.concat(found.sort((a, b) => a.partition - b.partition || (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1)));
     }
   } finally {
     progress.stop();
