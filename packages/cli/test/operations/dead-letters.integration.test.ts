@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { processEnvironment } from '@tributary/config';
 import { TributaryError, isTributaryError } from '@tributary/errors';
 import { SerdeError, connectTopicAdmin, createProducer, deadLetterRecord } from '@tributary/kafka';
 import type { DeadLetterStage, Producer } from '@tributary/kafka';
@@ -205,7 +206,7 @@ describe('cli dlq (integration)', function () {
 
   it('runs as a command: --json output, and purge refused without --yes (exit code 2)', () => {
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...stack.env }, encoding: 'utf8', timeout: 120_000 });
+      spawnSync(process.execPath, [CLI, ...args], { env: { ...processEnvironment(), ...stack.env }, encoding: 'utf8', timeout: 120_000 });
     const listed = run('--json', 'dlq', 'list', '--topic', dlq, '--stage', 'sink');
     assert.equal(listed.status, 0, listed.stderr);
     const rows = JSON.parse(listed.stdout) as Array<{ key: string; errorCode: string; originTopic: string }>;
