@@ -59,6 +59,8 @@ describe('sink-clickhouse under SIGKILL (crash test, integration)', function () 
       TRIBUTARY_SINK_GROUP_ID: target.groupId,
       TRIBUTARY_SINK_TOPICS: target.topicEntry,
       TRIBUTARY_SINK_DEAD_LETTER_TOPIC: target.deadLetterTopic,
+      // Only the test's topic: the shared quarantine and dead-letter topics would add batches (and crash points).
+      TRIBUTARY_SINK_QUARANTINE_TOPICS: '',
       TRIBUTARY_SINK_MAX_BATCH_ROWS: '40',
       TRIBUTARY_SINK_MAX_BATCH_WAIT_MS: '150',
       TRIBUTARY_SINK_SESSION_TIMEOUT_MS: '6000',

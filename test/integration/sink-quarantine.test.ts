@@ -288,14 +288,14 @@ describe('sink-clickhouse quarantine table (integration)', function () {
     assert.deepEqual(bare.reason_codes, []);
   });
 
-  it('a row the quarantine table refuses is dead-lettered once; read back from the sink’s own dead-letter topic it is skipped, not looped', async () => {
+  it('a row the quarantine table refuses is dead-lettered once; read back from the sink’s own dead-letter topic it is skipped, not looped (JSONCompactEachRow)', async () => {
     const t = await target();
     // An operator's constraint stands in for any refusal of a well-formed row (VIOLATED_CONSTRAINT, a data error).
     await t.clickhouse.command({ query: `ALTER TABLE quarantine ADD CONSTRAINT no_refused_key CHECK origin_key != 'refuse-me'` });
     const records = deadLetters(t, uniqueName('refuse'), 0, 10);
     records[4] = { ...records[4]!, key: 'refuse-me' };
     await producer.send(records);
-    const sink = await run(t, sinkOptions(t, { maxBatchRows: 10 }));
+    const sink = await run(t, sinkOptions(t, { maxBatchRows: 10, insertFormat: 'JSONCompactEachRow' }));
     const resent = await readRaw(stack.kafka, t.deadLetterTopic, 1, 60_000);
     await waitFor('skipped once', () => sink.stats().skipped >= 1, 60_000);
     await waitFor(
@@ -312,6 +312,15 @@ describe('sink-clickhouse quarantine table (integration)', function () {
     assert.equal(again.length, 1, 'nothing was dead-lettered a second time');
     assert.deepEqual(sink.stats().deadLetters, 1);
     assert.deepEqual(sink.stats().skipped, 1);
-    assert.equal(await count(t), 9, 'the other rows landed');
+    const landed = await rows(t);
+    assert.equal(landed.length, 9, 'the other rows landed');
+    assert.deepEqual(
+      landed.map((row) => row.payload_hex).sort(),
+      records
+        .filter((record) => record.key !== 'refuse-me')
+        .map((record) => record.value!.toString('hex').toUpperCase())
+        .sort(),
+      'compact bodies name the EPHEMERAL payload column too',
+    );
   });
 });
