@@ -187,7 +187,9 @@ export function compileTransform(topic: string, source: string, limits: Transfor
         );
       // jsonata marks arrays it built as sequences; a JSON round trip leaves plain values.
       const plain = JSON.parse(JSON.stringify(result)) as { envelope?: unknown };
-      if (!isDeepStrictEqual(plain.envelope, (event as { envelope: unknown }).envelope))
+      // Compared as JSON: decoded events are avsc record instances, the result is plain objects.
+      const original = JSON.parse(JSON.stringify((event as { envelope: unknown }).envelope)) as unknown;
+      if (!isDeepStrictEqual(plain.envelope, original))
         throw dataError('ENRICH_TRANSFORM_INVALID', topic, 'changed the envelope (event identity must not change).');
       const problems = schemaProblems(schema, plain);
       if (problems !== null)
