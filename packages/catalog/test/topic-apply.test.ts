@@ -4,6 +4,11 @@ import type { NewTopic, TopicAdmin, TopicState } from '@tributary/kafka';
 import { applyTopics, planTopics, readExistingTopics } from '../src/index.ts';
 import type { DesiredTopic } from '../src/index.ts';
 
+/** A TopicAdmin method topic apply must never call. */
+const unused = (name: string) => async (): Promise<never> => {
+  throw new Error(`topic apply never calls ${name}`);
+};
+
 /** An in-memory cluster with TopicAdmin's semantics, recording every call. */
 function fakeAdmin(initial: TopicState[] = []): TopicAdmin & { calls: string[]; topics: Map<string, TopicState> } {
   const topics = new Map(initial.map((topic) => [topic.name, structuredClone(topic)]));
@@ -40,6 +45,11 @@ function fakeAdmin(initial: TopicState[] = []): TopicAdmin & { calls: string[]; 
     groupOffsets: async () => {
       throw new Error('topic apply never reads group offsets');
     },
+    watermarks: unused('watermarks'),
+    offsetsAtTime: unused('offsetsAtTime'),
+    groupCommits: unused('groupCommits'),
+    describeGroup: unused('describeGroup'),
+    deleteRecordsBefore: unused('deleteRecordsBefore'),
     close: async () => undefined,
   };
 }

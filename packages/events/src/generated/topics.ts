@@ -146,7 +146,7 @@ export const TOPICS = {
   },
   'social.quarantine.posts': {
     name: 'social.quarantine.posts',
-    description: "Post content and author that failed a quality rule, unchanged; the failed rules and reasons travel in the tributary-quality-* headers. Fixed records are re-produced to the curated topic.",
+    description: "Post content and author that failed a quality rule, unchanged; carrying its quality verdict (flags, score); the hard rule codes and origin travel in the tributary-quarantine-* headers. `tributary quarantine release` re-produces a record to the curated topic.",
     owner: "transform-quality",
     key: "<PLATFORM>:<post id> (Envelope.platform and Envelope.entity_id), UTF-8 string",
     valueSubject: 'social.quarantine.posts-value',
@@ -154,7 +154,7 @@ export const TOPICS = {
   },
   'social.quarantine.post-metrics': {
     name: 'social.quarantine.post-metrics',
-    description: "Post metric snapshots (time series) that failed a quality rule, unchanged; the failed rules and reasons travel in the tributary-quality-* headers. Fixed records are re-produced to the curated topic.",
+    description: "Post metric snapshots (time series) that failed a quality rule, unchanged; carrying its quality verdict (flags, score); the hard rule codes and origin travel in the tributary-quarantine-* headers. `tributary quarantine release` re-produces a record to the curated topic.",
     owner: "transform-quality",
     key: "<PLATFORM>:<post id> (Envelope.platform and Envelope.entity_id), UTF-8 string",
     valueSubject: 'social.quarantine.post-metrics-value',
@@ -162,7 +162,7 @@ export const TOPICS = {
   },
   'social.quarantine.account-metrics': {
     name: 'social.quarantine.account-metrics',
-    description: "Account metric snapshots (time series) that failed a quality rule, unchanged; the failed rules and reasons travel in the tributary-quality-* headers. Fixed records are re-produced to the curated topic.",
+    description: "Account metric snapshots (time series) that failed a quality rule, unchanged; carrying its quality verdict (flags, score); the hard rule codes and origin travel in the tributary-quarantine-* headers. `tributary quarantine release` re-produces a record to the curated topic.",
     owner: "transform-quality",
     key: "<PLATFORM>:<account id> (Envelope.platform and Envelope.entity_id), UTF-8 string",
     valueSubject: 'social.quarantine.account-metrics-value',
@@ -170,7 +170,7 @@ export const TOPICS = {
   },
   'social.quarantine.comments': {
     name: 'social.quarantine.comments',
-    description: "Comments and replies that failed a quality rule, unchanged; the failed rules and reasons travel in the tributary-quality-* headers. Fixed records are re-produced to the curated topic.",
+    description: "Comments and replies that failed a quality rule, unchanged; carrying its quality verdict (flags, score); the hard rule codes and origin travel in the tributary-quarantine-* headers. `tributary quarantine release` re-produces a record to the curated topic.",
     owner: "transform-quality",
     key: "<PLATFORM>:<comment id> (Envelope.platform and Envelope.entity_id), UTF-8 string",
     valueSubject: 'social.quarantine.comments-value',
