@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { TributaryError } from '@tributary/errors';
+import type { TributaryError } from '@tributary/errors';
 import { DEFAULT_HTTP_PORT, enrichOptionsOf, loadEnrichSettings } from '../src/index.ts';
 
 describe('transform-enrich settings', () => {
