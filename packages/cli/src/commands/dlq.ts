@@ -4,17 +4,10 @@ import type { Command } from 'commander';
 import { createContext } from '../context.ts';
 import type { GlobalOptions } from '../context.ts';
 import { printJson, printStep, printTable } from '../output.ts';
-import {
-  describeSelection,
-  findDeadLetters,
-  inspectDeadLetters,
-  purgeDeadLetters,
-  redriveDeadLetters,
-  requireSelection,
-} from '../operations/dead-letters.ts';
+import { findDeadLetters, inspectDeadLetters, purgeDeadLetters, redriveDeadLetters } from '../operations/dead-letters.ts';
 import type { DeadLetterFilter, DeadLetterView } from '../operations/dead-letters.ts';
 import { createProgress } from '../operations/progress.ts';
-import { parseCoordinates, parseCount, parseInstant } from '../operations/selection.ts';
+import { describeSelection, parseCoordinates, parseCount, parseInstant, requireSelection } from '../operations/selection.ts';
 import type { OperatorTargets } from '../operations/targets.ts';
 
 interface FilterOptions {

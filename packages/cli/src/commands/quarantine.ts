@@ -2,10 +2,9 @@
 // curated topics. Wiring and printing only; the logic is in operations/quarantine.ts.
 import type { Command } from 'commander';
 import { printJson, printStep, printTable } from '../output.ts';
-import { describeSelection, requireSelection } from '../operations/dead-letters.ts';
 import { findQuarantined, quarantineView, releaseQuarantined } from '../operations/quarantine.ts';
 import type { QuarantineFilter } from '../operations/quarantine.ts';
-import { parseCoordinates, parseCount, parseInstant } from '../operations/selection.ts';
+import { describeSelection, parseCoordinates, parseCount, parseInstant, requireSelection } from '../operations/selection.ts';
 import { operatorTargets } from './dlq.ts';
 
 interface FilterOptions {

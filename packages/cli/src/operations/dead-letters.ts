@@ -4,18 +4,19 @@
 // the origin topic; it does NOT remove anything from the DLQ (Kafka topics are append-only), so
 // a redriven record stays listed until `purge` truncates the DLQ or retention ends it.
 // Downstream de-duplicates by event_id, so redriving a record twice lands it once.
-import { ConfigError, TributaryError } from '@tributary/errors';
+import { ConfigError } from '@tributary/errors';
 import { TOPICS } from '@tributary/events';
 import { DLQ_HEADER_PREFIX, createProducer, readDeadLetterHeaders } from '@tributary/kafka';
-import type { ProducedRecord, RecordHeaders, SendResult, TopicAdmin } from '@tributary/kafka';
+import type { ProducedRecord, RecordHeaders, TopicAdmin } from '@tributary/kafka';
 import { audited } from './audit.ts';
 import { createValueDecoder } from './decode.ts';
 import type { DecodedValue } from './decode.ts';
-import { parseInstant, parsePartitionOffsets } from './selection.ts';
+import { plannedTopics, reproduce } from './reproduce.ts';
+import type { ReproducedTopic } from './reproduce.ts';
+import { headersAsText, parseInstant, parsePartitionOffsets } from './selection.ts';
 import type { RecordCoordinates } from './selection.ts';
 import { existingTopics, scanTopics, withAdmin } from './targets.ts';
 import type { OperatorTargets, ScannedRecord } from './targets.ts';
-import { NO_PROGRESS } from './progress.ts';
 
 export const DLQ_PREFIX = 'dlq.';
 
@@ -63,15 +64,6 @@ export interface DeadLetterView extends DeadLetterRow {
 }
 
 const SHORT_MESSAGE_CHARS = 80;
-
-export function headersAsText(headers: RecordHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    out[name] = (Array.isArray(value) ? value : [value]).map((item) => item.toString()).join(', ');
-  }
-  return out;
-}
 
 export function deadLetterRow(record: ScannedRecord): DeadLetterRow {
   const context = readDeadLetterHeaders(record.headers);
@@ -143,16 +135,6 @@ export async function inspectDeadLetters(targets: OperatorTargets, letters: read
   return views;
 }
 
-/** A human-readable account of the filters, for the audit record's `selection`. */
-export function describeSelection(parts: Record<string, string | number | string[] | undefined>): string {
-  return (
-    Object.entries(parts)
-      .filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0))
-      .map(([name, value]) => `--${name} ${Array.isArray(value) ? value.join(',') : String(value)}`)
-      .join(' ') || '(all)'
-  );
-}
-
 /** What a redrive would produce: the original record to its origin topic, DLQ headers removed. */
 export function redriveRecord(record: ScannedRecord): ProducedRecord | undefined {
   const context = readDeadLetterHeaders(record.headers);
@@ -170,95 +152,12 @@ export interface RedriveResult {
   /** Selected records without DLQ headers: no origin to send them to. */
   skipped: Array<{ topic: string; partition: number; offset: string }>;
   /** Per origin topic: how many records, and per partition the first offset written (not on a dry run). */
-  targets: Array<{ topic: string; records: number; partitions: Array<{ partition: number; firstOffset: string }> }>;
+  targets: ReproducedTopic[];
   note: string;
 }
 
 const REDRIVE_NOTE =
   'Redriven records stay in the DLQ (a topic is append-only): use `tributary dlq purge` to remove them, or let retention end them.';
-
-/** Offsets of the selected records per source partition: "<topic>:<partition>" -> "first-last (count)". */
-function sourceRanges(records: readonly ScannedRecord[]): Record<string, string> {
-  const ranges = new Map<string, { first: bigint; last: bigint; count: number }>();
-  for (const record of records) {
-    const key = `source.${record.topic}:${record.partition}`;
-    const offset = BigInt(record.offset);
-    const entry = ranges.get(key);
-    if (!entry) ranges.set(key, { first: offset, last: offset, count: 1 });
-    else {
-      entry.first = offset < entry.first ? offset : entry.first;
-      entry.last = offset > entry.last ? offset : entry.last;
-      entry.count += 1;
-    }
-  }
-  return Object.fromEntries([...ranges].map(([key, entry]) => [key, `${entry.first}-${entry.last} (${entry.count})`]));
-}
-
-/**
- * Re-produces records (already selected and mapped) in one send per target topic, between
- * STARTED and COMPLETED audit records. Shared by DLQ redrive and quarantine release.
- */
-export async function reproduce(
-  targets: OperatorTargets,
-  action: 'DLQ_REDRIVE' | 'QUARANTINE_RELEASE',
-  sources: readonly ScannedRecord[],
-  outgoing: readonly ProducedRecord[],
-  selection: string,
-  headersFor?: (actionId: string, actor: string) => RecordHeaders,
-): Promise<{ actionId: string; targets: RedriveResult['targets'] }> {
-  const sourceTopics = [...new Set(sources.map((record) => record.topic))];
-  const targetTopics = [...new Set(outgoing.map((record) => record.topic))];
-  const progress = targets.progress ?? NO_PROGRESS;
-  const producer = await createProducer({ kafka: targets.kafka, logger: targets.logger, clientName: 'cli-operator' });
-  try {
-    const result = await audited(
-      targets,
-      producer,
-      {
-        action,
-        sourceTopic: sourceTopics.join(','),
-        target: targetTopics.join(','),
-        selection,
-        records: outgoing.length,
-        details: sourceRanges(sources),
-      },
-      async (audit) => {
-        const extra = headersFor?.(audit.actionId, audit.actor) ?? {};
-        const byTopic = new Map<string, ProducedRecord[]>();
-        for (const record of outgoing) {
-          let list = byTopic.get(record.topic);
-          if (!list) byTopic.set(record.topic, (list = []));
-          list.push({ ...record, headers: { ...record.headers, ...extra } });
-        }
-        const written: RedriveResult['targets'] = [];
-        progress.start(action === 'DLQ_REDRIVE' ? 'redriving' : 'releasing', outgoing.length);
-        try {
-          for (const [topic, records] of byTopic) {
-            const sent: SendResult = await producer.send(records);
-            progress.increment(records.length);
-            written.push({
-              topic,
-              records: sent.records,
-              partitions: sent.partitions
-                .map((ack) => ({ partition: ack.partition, firstOffset: ack.baseOffset }))
-                .sort((a, b) => a.partition - b.partition),
-            });
-          }
-        } finally {
-          progress.stop();
-        }
-        const details: Record<string, string> = { ...sourceRanges(sources) };
-        for (const entry of written)
-          for (const partition of entry.partitions)
-            details[`target.${entry.topic}:${partition.partition}.first_offset`] = partition.firstOffset;
-        return { records: outgoing.length, details, written };
-      },
-    );
-    return { actionId: result.actionId, targets: result.written };
-  } finally {
-    await producer.close();
-  }
-}
 
 export async function redriveDeadLetters(
   targets: OperatorTargets,
@@ -276,11 +175,7 @@ export async function redriveDeadLetters(
       outgoing.push(produced);
     }
   }
-  const planned = [...Map.groupBy(outgoing, (record) => record.topic)].map(([topic, records]) => ({
-    topic,
-    records: records.length,
-    partitions: [],
-  }));
+  const planned = plannedTopics(outgoing);
   if (options.dryRun || outgoing.length === 0)
     return { dryRun: options.dryRun, actionId: null, selected: letters.length, redriven: 0, skipped, targets: planned, note: REDRIVE_NOTE };
   const done = await reproduce(targets, 'DLQ_REDRIVE', sources, outgoing, options.selection);
@@ -391,9 +286,4 @@ export async function purgeDeadLetters(
       await producer.close();
     }
   });
-}
-
-export function requireSelection(letters: readonly unknown[], what: string): void {
-  if (letters.length === 0)
-    throw new TributaryError('CLI_NOTHING_SELECTED', `No ${what} matched the selection.`, { failureType: 'config' });
 }

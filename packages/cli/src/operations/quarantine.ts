@@ -10,8 +10,9 @@ import { QUARANTINE_HEADER_PREFIX, readQuarantineHeaders } from '@tributary/kafk
 import type { ProducedRecord, RecordHeaders } from '@tributary/kafka';
 import { createValueDecoder } from './decode.ts';
 import type { DecodedValue } from './decode.ts';
-import { headersAsText, reproduce } from './dead-letters.ts';
-import type { RedriveResult } from './dead-letters.ts';
+import { plannedTopics, reproduce } from './reproduce.ts';
+import type { ReproducedTopic } from './reproduce.ts';
+import { headersAsText } from './selection.ts';
 import type { RecordCoordinates } from './selection.ts';
 import { existingTopics, scanTopics, withAdmin } from './targets.ts';
 import type { OperatorTargets, ScannedRecord } from './targets.ts';
@@ -67,9 +68,10 @@ function field(value: unknown, ...path: string[]): unknown {
   return at;
 }
 
-export function quarantineRow(record: ScannedRecord, value: DecodedValue): QuarantineRow {
+/** The row of a quarantine record; platform, event id and score need the decoded value (the platform falls back to the key). */
+export function quarantineRow(record: ScannedRecord, value?: DecodedValue): QuarantineRow {
   const context = readQuarantineHeaders(record.headers);
-  const event = value.decoded ? value.value : undefined;
+  const event = value?.decoded ? value.value : undefined;
   const platform = field(event, 'envelope', 'platform');
   const eventId = field(event, 'envelope', 'event_id');
   const score = field(event, 'quality', 'score');
@@ -110,8 +112,8 @@ export async function findQuarantined(targets: OperatorTargets, filter: Quaranti
   const topics = await withAdmin(targets, (admin) => existingTopics(admin, explicit, CATALOGUE_QUARANTINE_TOPICS));
   // Cheap header filters while scanning; the platform (in the value) after decoding.
   const candidates = await scanTopics(targets, topics, (record) => {
-    const row = quarantineRow(record, { decoded: false, error: { code: '', message: '' }, sizeBytes: 0, hex: '' });
-    return matchesQuarantine({ ...row, platform: null }, { ...filter, platform: undefined });
+    const { platform: _decodedLater, ...headerFilter } = filter;
+    return matchesQuarantine(quarantineRow(record), headerFilter);
   });
   const decoder = createValueDecoder(targets.registry);
   const selected: QuarantinedEvent[] = [];
@@ -148,7 +150,7 @@ export interface ReleaseResult {
   selected: number;
   released: number;
   skipped: Array<{ topic: string; partition: number; offset: string }>;
-  targets: RedriveResult['targets'];
+  targets: ReproducedTopic[];
 }
 
 export async function releaseQuarantined(
@@ -167,11 +169,7 @@ export async function releaseQuarantined(
       outgoing.push(produced);
     }
   }
-  const planned = [...Map.groupBy(outgoing, (record) => record.topic)].map(([topic, records]) => ({
-    topic,
-    records: records.length,
-    partitions: [],
-  }));
+  const planned = plannedTopics(outgoing);
   if (options.dryRun || outgoing.length === 0)
     return { dryRun: options.dryRun, actionId: null, selected: events.length, released: 0, skipped, targets: planned };
   const done = await reproduce(targets, 'QUARANTINE_RELEASE', sources, outgoing, options.selection, (actionId, actor) => ({

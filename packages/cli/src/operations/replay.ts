@@ -48,6 +48,8 @@ export interface ReplayPartition {
   estimatedBytes: number;
   /** Records actually read for the estimate (the estimate is exact when this equals `records`). */
   sampledRecords: number;
+  /** A target past the committed offset skips records the group has not processed yet: how many. */
+  skipsRecords: number;
 }
 
 export interface ReplayPlan {
@@ -129,6 +131,7 @@ export async function planReplay(targets: OperatorTargets, admin: TopicAdmin, re
       records,
       estimatedBytes: sampled.length >= records ? sampledBytes : estimatedBytes,
       sampledRecords: sampled.length,
+      skipsRecords: commit?.offset != null && BigInt(offset) > BigInt(commit.offset) ? Number(BigInt(offset) - BigInt(commit.offset)) : 0,
     };
   });
   return {

@@ -1,6 +1,7 @@
 // Parsing what an operator types to select records: instants, record coordinates and
 // per-partition offsets. Mistakes are config errors that say what was expected.
-import { ConfigError } from '@tributary/errors';
+import { ConfigError, TributaryError } from '@tributary/errors';
+import type { RecordHeaders } from '@tributary/kafka';
 
 /** An ISO 8601 instant (a date alone is midnight UTC) → epoch ms. */
 export function parseInstant(text: string, option: string): number {
@@ -55,4 +56,30 @@ export function parseCount(text: string, option: string): number {
 export function headerText(value: Buffer | string | Array<Buffer | string> | undefined): string | undefined {
   const first = Array.isArray(value) ? value[0] : value;
   return first === undefined ? undefined : first.toString();
+}
+
+/** A human-readable account of the filters, for the audit record's `selection`. */
+export function describeSelection(parts: Record<string, string | number | string[] | undefined>): string {
+  return (
+    Object.entries(parts)
+      .filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0))
+      .map(([name, value]) => `--${name} ${Array.isArray(value) ? value.join(',') : String(value)}`)
+      .join(' ') || '(all)'
+  );
+}
+
+/** Refuses an inspect, redrive or release that selected nothing (exit code 2). */
+export function requireSelection(letters: readonly unknown[], what: string): void {
+  if (letters.length === 0)
+    throw new TributaryError('CLI_NOTHING_SELECTED', `No ${what} matched the selection.`, { failureType: 'config' });
+}
+
+/** Every header as text (repeated headers joined with ', '). */
+export function headersAsText(headers: RecordHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name] = (Array.isArray(value) ? value : [value]).map((item) => item.toString()).join(', ');
+  }
+  return out;
 }

@@ -2,6 +2,9 @@
 // moves an idle group's offsets (audited), refuses a group with live members, and leaves a
 // sink-style group (in-flight marker in its commit metadata) with nothing in flight.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { processEnvironment } from '@tributary/config';
 import { isTributaryError } from '@tributary/errors';
 import { connectTopicAdmin, createProducer, readTopicToEnd, recordSizeBytes, startRangeConsumer } from '@tributary/kafka';
 import type { RangeConsumer, TopicAdmin } from '@tributary/kafka';
@@ -11,6 +14,7 @@ import type { TestStack } from '@tributary/testing';
 import { replay } from '../../src/operations/replay.ts';
 import { auditRecords, createTopics, logger, targetsOf } from './stack-fixture.ts';
 
+const CLI = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const T1 = Date.parse('2026-01-02T00:00:00Z');
 
@@ -131,6 +135,13 @@ describe('cli replay (integration)', function () {
     await replay(targetsOf(stack), { groupId, topic, start: { kind: 'earliest' }, dryRun: false });
     assert.deepEqual(await admin.groupOffsets(groupId, topic), { 0: '0', 1: '0', 2: '0' });
 
+    const forward = await replay(targetsOf(stack), { groupId, topic, start: { kind: 'time', atMs: T1 }, dryRun: true });
+    assert.deepEqual(
+      forward.partitions.map((entry) => entry.skipsRecords),
+      [0, 1, 2].map((partition) => held.get(partition)!.sizes.length - held.get(partition)!.late),
+      'a move past the committed offset says how many unprocessed records it skips',
+    );
+
     await assert.rejects(
       replay(targetsOf(stack), { groupId, topic, start: { kind: 'offsets', offsets: [{ partition: 0, offset: '99' }] }, dryRun: false }),
       (error: unknown) => isTributaryError(error) && error.code === 'CLI_OFFSET_OUT_OF_RANGE',
@@ -187,5 +198,24 @@ describe('cli replay (integration)', function () {
     );
     const audit = await auditRecords(stack, result.actionId!);
     assert.equal(audit[1]!.details['partition.0.cleared_metadata'], 'tributary.sink/v1 inflight 0-3');
+  });
+
+  it('runs as a command: --json dry run, and a clear refusal without a group', async () => {
+    const groupId = await groupAtEnd();
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [CLI, ...args], { env: { ...processEnvironment(), ...stack.env }, encoding: 'utf8', timeout: 120_000 });
+    const dry = run('--json', 'replay', '--group', groupId, '--topic', topic, '--earliest', '--dry-run');
+    assert.equal(dry.status, 0, dry.stderr);
+    const plan = JSON.parse(dry.stdout) as { dryRun: boolean; totalRecords: number; partitions: Array<{ committed: string }> };
+    assert.equal(plan.dryRun, true);
+    assert.equal(plan.totalRecords, 18);
+    assert.deepEqual(
+      plan.partitions.map((entry) => entry.committed),
+      ['6', '6', '6'],
+    );
+    const refused = run('replay', '--topic', topic, '--earliest');
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /CLI_REPLAY_GROUP.*--group <id> or --sink/);
+    assert.match(run('replay', '--help').stdout, /idempotent end to end/);
   });
 });
