@@ -72,20 +72,25 @@ export async function startAudit(targets: OperatorTargets, producer: Producer, s
   };
 }
 
-/** Runs `work` between a STARTED and a COMPLETED (or FAILED, rethrowing) audit record. */
+/**
+ * Runs `work` between a STARTED and a COMPLETED audit record. When it throws, a FAILED record
+ * (with what `partial` says was done before the failure) is written and the error rethrown.
+ */
 export async function audited<T extends { records: number; details: Record<string, string> }>(
   targets: OperatorTargets,
   producer: Producer,
   start: AuditStart,
   work: (action: AuditedAction) => Promise<T>,
+  partial: () => { records: number; details: Record<string, string> } = () => ({ records: 0, details: {} }),
 ): Promise<T & { actionId: string }> {
   const action = await startAudit(targets, producer, start);
   let result: T;
   try {
     result = await work(action);
   } catch (error) {
+    const done = partial();
     await action
-      .failed(error, 0)
+      .failed(error, done.records, done.details)
       .catch((auditError: unknown) => targets.logger.error({ err: auditError }, 'FAILED audit record not written.'));
     throw error;
   }

@@ -45,6 +45,7 @@ export interface ReplayPartition {
   /** The high watermark: the replay reprocesses [target, end). */
   end: string;
   records: number;
+  /** Uncompressed bytes of [target, end) as the producer counts them (recordSizeBytes: an upper bound per record). */
   estimatedBytes: number;
   /** Records actually read for the estimate (the estimate is exact when this equals `records`). */
   sampledRecords: number;

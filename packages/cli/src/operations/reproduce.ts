@@ -53,6 +53,15 @@ export async function reproduce(
   const targetTopics = [...new Set(outgoing.map((record) => record.topic))];
   const progress = targets.progress ?? NO_PROGRESS;
   const producer = await createProducer({ kafka: targets.kafka, logger: targets.logger, clientName: 'cli-operator' });
+  // Target topics whose send was acknowledged; on a failure, the FAILED audit record names them.
+  const written: ReproducedTopic[] = [];
+  const details = (): Record<string, string> => {
+    const out: Record<string, string> = { ...sourceRanges(sources) };
+    for (const entry of written)
+      for (const partition of entry.partitions) out[`target.${entry.topic}:${partition.partition}.first_offset`] = partition.firstOffset;
+    return out;
+  };
+  const recordsWritten = (): number => written.reduce((sum, entry) => sum + entry.records, 0);
   try {
     const result = await audited(
       targets,
@@ -73,7 +82,6 @@ export async function reproduce(
           if (!list) byTopic.set(record.topic, (list = []));
           list.push({ ...record, headers: { ...record.headers, ...extra } });
         }
-        const written: ReproducedTopic[] = [];
         progress.start(action === 'DLQ_REDRIVE' ? 'redriving' : 'releasing', outgoing.length);
         try {
           for (const [topic, records] of byTopic) {
@@ -90,14 +98,11 @@ export async function reproduce(
         } finally {
           progress.stop();
         }
-        const details: Record<string, string> = { ...sourceRanges(sources) };
-        for (const entry of written)
-          for (const partition of entry.partitions)
-            details[`target.${entry.topic}:${partition.partition}.first_offset`] = partition.firstOffset;
-        return { records: outgoing.length, details, written };
+        return { records: recordsWritten(), details: details() };
       },
+      () => ({ records: recordsWritten(), details: details() }),
     );
-    return { actionId: result.actionId, targets: result.written };
+    return { actionId: result.actionId, targets: written };
   } finally {
     await producer.close();
   }
