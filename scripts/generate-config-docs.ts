@@ -13,6 +13,7 @@ import { tiktokSourceSchema } from '@tributary/source-tiktok';
 import { instagramSourceSchema } from '@tributary/source-instagram';
 import { youtubeSourceSchema } from '@tributary/source-youtube';
 import { platformSimSchema } from '@tributary/platform-sim';
+import { enrichSchema } from '@tributary/transform-enrich';
 
 const sections: { title: string; intro: string; rows: SettingDescription[] }[] = [
   {
@@ -64,6 +65,12 @@ const sections: { title: string; intro: string; rows: SettingDescription[] }[] =
     intro:
       'Defaults are the real Google endpoints; the simulator is configured through the `_URL` settings (services/source-youtube/README.md).',
     rows: describeSchema(youtubeSourceSchema).filter((row) => row.key.startsWith('youtube.')),
+  },
+  {
+    title: 'transform-enrich (services/transform-enrich)',
+    intro:
+      'Processor settings (`TRIBUTARY_ENRICH_*`), its health port and the enrichment options: history depth, language detection and user-defined JSONata transforms (services/transform-enrich/README.md); it also reads the shared Kafka, registry and telemetry settings.',
+    rows: describeSchema(enrichSchema).filter((row) => /^(processor|http|enrich)\./.test(row.key)),
   },
   {
     title: 'Test harness',
