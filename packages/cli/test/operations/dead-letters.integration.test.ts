@@ -10,7 +10,7 @@ import type { DeadLetterStage, Producer } from '@tributary/kafka';
 import { useTestStack, uniqueName } from '@tributary/testing';
 import type { TestStack } from '@tributary/testing';
 import { findDeadLetters, inspectDeadLetters, purgeDeadLetters, redriveDeadLetters } from '../../src/operations/dead-letters.ts';
-import { auditRecords, createTopics, examplePost, logger, postEncoder, readAll, targetsOf } from './stack-fixture.ts';
+import { auditRecords, auditRecordsWhere, createTopics, examplePost, logger, postEncoder, readAll, targetsOf } from './stack-fixture.ts';
 
 const CLI = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
@@ -160,6 +160,27 @@ describe('cli dlq (integration)', function () {
     assert.equal(audit[1]!.records, 2);
     assert.equal(audit[1]!.details[`source.${dlq}:0`], '1-1 (1)');
     assert.ok(Object.keys(audit[1]!.details).some((name) => name.startsWith(`target.${origin}:`)));
+  });
+
+  it('audits a redrive that fails (origin topic gone) as STARTED then FAILED with the error', async () => {
+    const targets = targetsOf(stack);
+    const [letter] = await findDeadLetters(targets, { topics: [dlq], errorCode: 'TEST_REFUSED' });
+    assert.ok(letter);
+    const missing = `${origin}.gone`;
+    const redirected = {
+      ...letter,
+      record: { ...letter.record, headers: { ...letter.record.headers, 'tributary-dlq-origin-topic': missing } },
+    };
+    await assert.rejects(redriveDeadLetters(targets, [redirected], { dryRun: false, selection: 'test' }), (error: unknown) =>
+      isTributaryError(error),
+    );
+    const audit = await auditRecordsWhere(stack, (entry) => entry.target === missing);
+    assert.equal(audit[1]?.action_id, audit[0]?.action_id);
+    assert.deepEqual(
+      audit.map((entry) => `${entry.status} ${entry.records}`),
+      ['STARTED 1', 'FAILED 0'],
+    );
+    assert.ok(audit[1]!.details.error);
   });
 
   it('purges only with --yes, moving the low watermark, audited', async () => {

@@ -40,7 +40,12 @@ export async function postEncoder(stack: TestStack, subject: string): Promise<(p
 }
 
 /** The audit records of one action, in the order written. */
-export async function auditRecords(stack: TestStack, actionId: string): Promise<OperatorAction[]> {
+export function auditRecords(stack: TestStack, actionId: string): Promise<OperatorAction[]> {
+  return auditRecordsWhere(stack, (entry) => entry.action_id === actionId);
+}
+
+/** The audit records `accept` takes, in the order written. */
+export async function auditRecordsWhere(stack: TestStack, accept: (entry: OperatorAction) => boolean): Promise<OperatorAction[]> {
   const decoder = createSerde(stack.registry).decoder<OperatorAction>(
     EVENT_SCHEMAS['io.tributary.system.OperatorAction'].schema as AvroSchema,
   );
@@ -51,8 +56,8 @@ export async function auditRecords(stack: TestStack, actionId: string): Promise<
     clientName: 'cli-test-audit',
     topic: AUDIT_TOPIC,
     onRecord: async (record) => {
-      if (!record.key?.endsWith(`:${actionId}`)) return;
-      found.push((await decoder.decode(record.value)).value);
+      const entry = (await decoder.decode(record.value)).value;
+      if (accept(entry)) found.push(entry);
     },
   });
   return found;
