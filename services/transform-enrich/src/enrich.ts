@@ -3,8 +3,9 @@
 // entities in the compacted topic tributary.enrich-state (EntityHistory), so deltas survive
 // restarts and rebalances; user-defined JSONata transforms per enriched topic (user-transforms.ts).
 //
-// A record whose user transform fails is dead-lettered and leaves state untouched: the state
-// changes of one record are staged and applied only once its output is final.
+// A record whose enrichment throws (ENRICH_RECORD_FAILED) or whose user transform fails is
+// dead-lettered and leaves state untouched: the state changes of one record are staged and applied
+// only once its output is final.
 import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 import { ConfigError, TributaryError } from '@tributary/errors';
@@ -87,7 +88,18 @@ export function createEnrichRecord(parts: EnrichProcessorParts): ProcessRecord {
     const route = ENRICH_ROUTES[context.topic];
     const store = stagedStore(parts.state);
     const observed: EnrichObservation = {};
-    let enriched = enrichEvent(context.topic, value, store, parts.options, observed);
+    let enriched: unknown;
+    try {
+      enriched = enrichEvent(context.topic, value, store, parts.options, observed);
+    } catch (error) {
+      // A record that breaks a rule is that record's problem: dead-letter it, keep the partition flowing.
+      throw new TributaryError('ENRICH_RECORD_FAILED', `Enriching a ${route.schema} failed: ${(error as Error).message}`, {
+        failureType: 'data',
+        cause: error,
+        hint: 'A bug report with the dead letter (tributary dlq inspect) helps; redrive after the fix.',
+        details: { topic: context.topic },
+      });
+    }
     const transform = parts.transforms.get(route.output);
     if (transform) {
       try {

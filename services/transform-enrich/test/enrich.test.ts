@@ -1,6 +1,6 @@
 // The processor definition without Kafka: create() with fake dependencies (state, metrics).
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -111,6 +111,28 @@ describe('transform-enrich processor definition', () => {
       /tributary_transform_enrich_user_transform_failures_total\{topic="social.enriched.posts",error_code="ENRICH_TRANSFORM_FAILED"\} 1/,
     );
     assert.equal((await process(raw, context('social.raw.posts'))).length, 1);
+  });
+
+  it('dead-letters a record that breaks a rule instead of stopping', async () => {
+    const { process, state } = await create(loadEnrichSettings({ env: {} }));
+    const raw = rawExamples('social.raw.posts').find((example) => example.name.endsWith('tiktok-video'))!.event as Post;
+    const broken = { ...raw, envelope: null } as unknown as Post;
+    await assert.rejects(Promise.resolve(process(broken, context('social.raw.posts'))), (error: unknown) => {
+      return error instanceof TributaryError && error.code === 'ENRICH_RECORD_FAILED' && error.failureType === 'data';
+    });
+    assert.deepEqual(state.writes, []);
+  });
+
+  it('runs the README’s example transforms through the boot dry run', async () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(yaml, 'README has a yaml example');
+    const file = join(mkdtempSync(join(tmpdir(), 'enrich-readme-')), 'transforms.yaml');
+    writeFileSync(file, yaml);
+    const { process } = await create(loadEnrichSettings({ env: { TRIBUTARY_ENRICH_TRANSFORMS_FILE: file } }));
+    const raw = rawExamples('social.raw.posts').find((example) => example.name.endsWith('tiktok-video'))!.event as Post;
+    const [output] = await process({ ...raw, title: '  Morning run  ' }, context('social.raw.posts'));
+    assert.equal((output!.value as Post).title, 'Morning run');
   });
 
   it('refuses a topic it does not read', async () => {
