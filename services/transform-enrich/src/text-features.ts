@@ -15,8 +15,8 @@
 //
 // Mentions: `@` or fullwidth `＠` not preceded by a letter, digit or one of `_ . + -` (an e-mail
 // address is not a mention), followed by a handle of the platform's alphabet; trailing dots are not
-// part of a handle. A handle that runs on into a letter its platform does not allow is dropped
-// rather than truncated (a truncated handle names somebody else).
+// part of a handle and none starts with one. A handle that runs on into a letter its platform does
+// not allow is dropped rather than truncated (a truncated handle names somebody else).
 //
 // Links: http(s)://, up to whitespace, `<>"`, CJK/fullwidth punctuation or an emoji; trailing
 // punctuation is cut, closing brackets only when unbalanced (Wikipedia-style URLs keep theirs).
@@ -155,7 +155,7 @@ function findMentions(text: string, platform: Platform, linkSpans: Span[]): stri
     // Runs on into a letter the platform's handles cannot contain (or into another @: an e-mail-like token).
     if (LETTER_OR_DIGIT.test(nextChar) || AT.test(nextChar)) continue;
     const handle = run.replace(/\.+$/u, '');
-    if (handle === '' || !LETTER_OR_DIGIT.test(handle) || [...handle].length > rule.maxLength) continue;
+    if (handle === '' || handle.startsWith('.') || !LETTER_OR_DIGIT.test(handle) || [...handle].length > rule.maxLength) continue;
     handles.push(handle);
   }
   return handles;

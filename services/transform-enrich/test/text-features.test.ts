@@ -45,7 +45,7 @@ describe('text features: mentions', () => {
   });
 
   it('does not take e-mail addresses, trailing dots or bare @', () => {
-    assert.deepEqual(extractText(['mail me: jo.doe+x@mail.example.com, @ alone, @end...'], 'INSTAGRAM').mentions, ['end']);
+    assert.deepEqual(extractText(['mail me: jo.doe+x@mail.example.com, @ alone, @.dot @end...'], 'INSTAGRAM').mentions, ['end']);
   });
 
   it('applies the handle length limit of the platform', () => {
