@@ -10,8 +10,12 @@
 //   AccountMetrics      → ACCOUNT:<id>:<series> gets the snapshot; followers delta per day.
 //   Comment             → nothing (text features only).
 //   Deletion            → tombstones POST or ACCOUNT :<id>:LIFETIME and :PERIOD.
+//   Post also           → POST:<id>:CONTENT remembers the content version with its creator_followers.
 // creator_tier of a post or post snapshot: the newest LIFETIME account snapshot with a known
 // follower count observed at or before the event (a later snapshot must not rewrite the past).
+// Cross-entity facts (published_at, followers) are looked up the first time an event is processed
+// and remembered with it; processing the same event again reuses them (history.ts), so a replay
+// does not change an enriched event because the join has more to join with by then.
 import type {
   AccountMetricsEnrichment,
   AccountMetricsSnapshot,
@@ -32,7 +36,18 @@ import type {
 import { contentFormatOf } from './content-format.ts';
 import { creatorTierOf, sourceTimeZoneOf } from './creator-tier.ts';
 import { engagementOf } from './engagement.ts';
-import { DAY_MS, HOUR_MS, delta, emptyHistory, historyKey, knownCounters, previousSnapshot, velocity, withSnapshot } from './history.ts';
+import {
+  DAY_MS,
+  HOUR_MS,
+  delta,
+  emptyHistory,
+  historyKey,
+  knownCounters,
+  previousSnapshot,
+  rememberedPoint,
+  velocity,
+  withSnapshot,
+} from './history.ts';
 import type { Series } from './history.ts';
 import { decideLanguage } from './language.ts';
 import type { LanguageOptions, LanguageMethod } from './language.ts';
@@ -124,7 +139,8 @@ export function enrichPost(post: Post, store: HistoryStore, options: EnrichOptio
   const { platform, entity_id: id, observed_at: observedAt } = post.envelope;
   const text = textFeatures([post.title, post.text], platform, post.language, options);
   observed.languageMethod = text.language_method as LanguageMethod;
-  const followers = followersAt(store, platform, post.account_id, observedAt);
+  const seen = rememberedPoint(store.get(historyKey(platform, 'POST', id, 'CONTENT')), post.envelope.event_id);
+  const followers = seen ? seen.creator_followers : followersAt(store, platform, post.account_id, observedAt);
   const enrichment: PostEnrichment = {
     text,
     content_format: contentFormatOf(post),
@@ -140,6 +156,19 @@ export function enrichPost(post: Post, store: HistoryStore, options: EnrichOptio
   if (current.account_id !== post.account_id || current.published_at !== publishedAt) {
     store.set(name, { ...current, account_id: post.account_id, published_at: publishedAt, updated_at: options.now() });
   }
+  remember(
+    store,
+    { platform, kind: 'POST', id, series: 'CONTENT' },
+    {
+      event_id: post.envelope.event_id,
+      observed_at: observedAt,
+      counters: {},
+      published_at: post.published_at,
+      creator_followers: followers,
+    },
+    options,
+    { accountId: post.account_id },
+  );
   return { ...post, enrichment, quality: null };
 }
 
@@ -165,7 +194,9 @@ export function enrichPostMetrics(
   });
   const viewsDelta = delta(snapshot.views, previous?.counters.views);
   const engagementsDelta = delta(engagement.engagements, previous?.counters.engagements);
-  const publishedAt = store.get(historyKey(platform, 'POST', id, 'LIFETIME'))?.published_at ?? null;
+  const seen = rememberedPoint(history, eventId);
+  const publishedAt = seen ? seen.published_at : (store.get(historyKey(platform, 'POST', id, 'LIFETIME'))?.published_at ?? null);
+  const followers = seen ? seen.creator_followers : followersAt(store, platform, snapshot.account_id, observedAt);
   const enrichment: PostMetricsEnrichment = {
     ...engagement,
     previous_event_id: previous?.event_id ?? null,
@@ -178,14 +209,18 @@ export function enrichPostMetrics(
     views_per_hour: previous ? velocity(viewsDelta, previous.observed_at, observedAt, HOUR_MS) : null,
     engagements_per_hour: previous ? velocity(engagementsDelta, previous.observed_at, observedAt, HOUR_MS) : null,
     post_age_hours: publishedAt === null ? null : (observedAt - publishedAt) / HOUR_MS,
-    creator_tier: creatorTierOf(followersAt(store, platform, snapshot.account_id, observedAt)),
+    creator_tier: creatorTierOf(followers),
     source_time_zone: sourceTimeZoneOf(platform, snapshot.period),
   };
   observed.series = series;
   observed.previousFound = previous !== null;
-  remember(store, { platform, kind: 'POST', id, series }, { event_id: eventId, observed_at: observedAt, counters }, options, {
-    accountId: snapshot.account_id,
-  });
+  remember(
+    store,
+    { platform, kind: 'POST', id, series },
+    { event_id: eventId, observed_at: observedAt, counters, published_at: publishedAt, creator_followers: followers },
+    options,
+    { accountId: snapshot.account_id },
+  );
   return { ...snapshot, enrichment, quality: null };
 }
 
@@ -218,7 +253,12 @@ export function enrichAccountMetrics(
     likes: snapshot.likes,
     interactions: snapshot.interactions,
   });
-  remember(store, { platform, kind: 'ACCOUNT', id, series }, { event_id: eventId, observed_at: observedAt, counters }, options);
+  remember(
+    store,
+    { platform, kind: 'ACCOUNT', id, series },
+    { event_id: eventId, observed_at: observedAt, counters, published_at: null, creator_followers: null },
+    options,
+  );
   return { ...snapshot, enrichment, quality: null };
 }
 
@@ -235,7 +275,7 @@ export function enrichComment(comment: Comment, options: EnrichOptions, observed
 export function applyDeletion(deletion: Deletion, store: HistoryStore): Deletion {
   const { platform, entity_kind: kind, entity_id: id } = deletion.envelope;
   if (kind === 'POST' || kind === 'ACCOUNT') {
-    for (const series of ['LIFETIME', 'PERIOD'] as const) store.set(historyKey(platform, kind, id, series), null);
+    for (const series of ['LIFETIME', 'PERIOD', 'CONTENT'] as const) store.set(historyKey(platform, kind, id, series), null);
   }
   return deletion;
 }

@@ -2,14 +2,18 @@
 // and the deltas and velocities against them. Pure: the processor stores what these return.
 //
 // Key: `<platform>:<entity_kind>:<entity_id>:<series>`, series LIFETIME (running totals, period
-// null) or PERIOD (per-period aggregates; never compared with totals).
+// null), PERIOD (per-period aggregates; never compared with totals) or CONTENT (a post's content
+// versions, remembered only for the cross-entity facts they were enriched with).
+// A point also keeps the cross-entity facts its event was enriched with (published_at,
+// creator_followers): processing the same event again reuses them instead of looking again, so a
+// retry or replay enriches it identically even when more is known by then (rememberedPoint).
 // Previous snapshot: the newest remembered one observed strictly before the record, other than the
 // record itself — so processing a record twice, or records out of order, gives the same answer.
 // Insertion keeps snapshots by observed_at ascending, one per event_id (a re-collection of the same
 // event keeps the later observation), at most `depth` (the newest).
 import type { EntityHistory, EntityKind, MetricPoint, Platform } from '@tributary/events';
 
-export type Series = 'LIFETIME' | 'PERIOD';
+export type Series = 'LIFETIME' | 'PERIOD' | 'CONTENT';
 
 export function historyKey(platform: Platform, kind: EntityKind, entityId: string, series: Series): string {
   return `${platform}:${kind}:${entityId}:${series}`;
@@ -33,6 +37,11 @@ export function previousSnapshot(history: EntityHistory | undefined, eventId: st
     if (previous === null || point.observed_at > previous.observed_at) previous = point;
   }
   return previous;
+}
+
+/** The point remembered for `eventId`, when this event was processed before (within the history depth). */
+export function rememberedPoint(history: EntityHistory | undefined, eventId: string): MetricPoint | undefined {
+  return history?.snapshots.find((point) => point.event_id === eventId);
 }
 
 /** The point inserted by observed_at (ties by event_id, so the order never depends on arrival), deduplicated, trimmed to `depth`. */

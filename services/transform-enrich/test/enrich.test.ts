@@ -85,9 +85,14 @@ describe('transform-enrich processor definition', () => {
     assert.equal(post.envelope.event_id, raw.envelope.event_id);
     assert.deepEqual(post.enrichment?.text.hashtags, ['running', 'morning']);
     assert.equal(state.get('TIKTOK:POST:7301234567890123456:LIFETIME')?.updated_at, 42);
+    // The content version is remembered with the facts it was enriched with (replays reuse them).
+    assert.deepEqual(
+      state.get('TIKTOK:POST:7301234567890123456:CONTENT')?.snapshots.map((point) => point.event_id),
+      [raw.envelope.event_id],
+    );
     const text = await metrics.metrics();
     assert.match(text, /tributary_transform_enrich_language_total\{topic="social.raw.posts",method="UNDETERMINED"\} 1/);
-    assert.match(text, /tributary_transform_enrich_state_entities 1/);
+    assert.match(text, /tributary_transform_enrich_state_entities 2/);
   });
 
   it('refuses to start on a transform that fails its dry run, and dead-letters records whose transform throws', async () => {

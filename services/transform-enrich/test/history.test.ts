@@ -6,6 +6,8 @@ const point = (event_id: string, observed_at: number, views?: number): MetricPoi
   event_id,
   observed_at,
   counters: views === undefined ? {} : { views },
+  published_at: null,
+  creator_followers: null,
 });
 
 describe('entity history', () => {

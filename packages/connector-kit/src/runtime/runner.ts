@@ -310,7 +310,10 @@ export function runSource(options: RunSourceOptions): SourceRun {
               reachedFloor = true;
               continue;
             }
-            if (newest === null || at > newest) newest = at;
+            // An item dated after now (a platform clock or unit error; quality quarantines it) must not carry the
+            // watermark into the future: the next walks would stop before any new content.
+            const bounded = Math.min(at, now);
+            if (newest === null || bounded > newest) newest = bounded;
             events.push(...stream.map(item, pageContext, page.response));
             const entity = stream.discovers?.entity(item);
             if (entity) found.push(entity);

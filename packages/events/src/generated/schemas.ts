@@ -2995,13 +2995,13 @@ export const EVENT_SCHEMAS: { readonly [Name in EventSchemaName]: EventSchemaDef
   'io.tributary.system.EntityHistory': {
     name: 'io.tributary.system.EntityHistory',
     typeName: 'EntityHistory',
-    version: 1,
+    version: 2,
     topics: ['tributary.enrich-state'],
     schema: {
       "type": "record",
       "name": "EntityHistory",
       "namespace": "io.tributary.system",
-      "doc": "transform-enrich's memory of one entity, in the compacted topic tributary.enrich-state under the key `<platform>:<entity_kind>:<entity_id>:<series>` (series LIFETIME or PERIOD): the newest snapshots, so deltas survive restarts and rebalances and a replay of recent records computes the same deltas again. Written after the enriched events it influenced were acknowledged; a null value (tombstone) forgets the entity (deletion).",
+      "doc": "transform-enrich's memory of one entity, in the compacted topic tributary.enrich-state under the key `<platform>:<entity_kind>:<entity_id>:<series>` (series LIFETIME or PERIOD for metric snapshots, CONTENT for a post's content versions): the newest snapshots, so deltas survive restarts and rebalances and a replay of recent records computes the same deltas again. Written after the enriched events it influenced were acknowledged; a null value (tombstone) forgets the entity (deletion).",
       "fields": [
         {
           "name": "platform",
@@ -3050,7 +3050,7 @@ export const EVENT_SCHEMAS: { readonly [Name in EventSchemaName]: EventSchemaDef
         {
           "name": "series",
           "type": "string",
-          "doc": "LIFETIME for running totals, PERIOD for per-period aggregates (kept apart: they are not comparable)."
+          "doc": "LIFETIME for running totals, PERIOD for per-period aggregates (kept apart: they are not comparable), CONTENT for a post's content versions."
         },
         {
           "name": "account_id",
@@ -3081,7 +3081,7 @@ export const EVENT_SCHEMAS: { readonly [Name in EventSchemaName]: EventSchemaDef
               "type": "record",
               "name": "MetricPoint",
               "namespace": "io.tributary.system",
-              "doc": "One metric snapshot as remembered by transform-enrich: enough to compute deltas and velocity against it.",
+              "doc": "One event as remembered by transform-enrich: a metric snapshot (enough to compute deltas and velocity against it) or a post content version (series CONTENT).",
               "fields": [
                 {
                   "name": "event_id",
@@ -3104,6 +3104,27 @@ export const EVENT_SCHEMAS: { readonly [Name in EventSchemaName]: EventSchemaDef
                   },
                   "default": {},
                   "doc": "The snapshot's known counters by field name (views, likes, comments, shares, engagements, followers, …); a null counter is absent, never 0."
+                },
+                {
+                  "name": "published_at",
+                  "type": [
+                    "null",
+                    {
+                      "type": "long",
+                      "logicalType": "timestamp-millis"
+                    }
+                  ],
+                  "default": null,
+                  "doc": "The post's published_at the event was enriched with (post_age_hours), as known when it was first processed."
+                },
+                {
+                  "name": "creator_followers",
+                  "type": [
+                    "null",
+                    "long"
+                  ],
+                  "default": null,
+                  "doc": "The owning account's followers the event was enriched with (creator_tier), as known when it was first processed. Cross-entity facts are remembered with the event so that processing it again (a retry, a replay) enriches it identically, even when more is known by then."
                 }
               ]
             }

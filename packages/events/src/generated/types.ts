@@ -725,7 +725,7 @@ export interface CollectorCheckpoint {
 }
 
 /**
- * transform-enrich's memory of one entity, in the compacted topic tributary.enrich-state under the key `<platform>:<entity_kind>:<entity_id>:<series>` (series LIFETIME or PERIOD): the newest snapshots, so deltas survive restarts and rebalances and a replay of recent records computes the same deltas again. Written after the enriched events it influenced were acknowledged; a null value (tombstone) forgets the entity (deletion).
+ * transform-enrich's memory of one entity, in the compacted topic tributary.enrich-state under the key `<platform>:<entity_kind>:<entity_id>:<series>` (series LIFETIME or PERIOD for metric snapshots, CONTENT for a post's content versions): the newest snapshots, so deltas survive restarts and rebalances and a replay of recent records computes the same deltas again. Written after the enriched events it influenced were acknowledged; a null value (tombstone) forgets the entity (deletion).
  *
  * Avro record io.tributary.system.EntityHistory.
  */
@@ -736,7 +736,7 @@ export interface EntityHistory {
   entity_kind: EntityKind;
   /** The platform's id of the entity. */
   entity_id: string;
-  /** LIFETIME for running totals, PERIOD for per-period aggregates (kept apart: they are not comparable). */
+  /** LIFETIME for running totals, PERIOD for per-period aggregates (kept apart: they are not comparable), CONTENT for a post's content versions. */
   series: string;
   /** For a post: the owning account, when seen. Avro default: null. */
   account_id: string | null;
@@ -749,7 +749,7 @@ export interface EntityHistory {
 }
 
 /**
- * One metric snapshot as remembered by transform-enrich: enough to compute deltas and velocity against it.
+ * One event as remembered by transform-enrich: a metric snapshot (enough to compute deltas and velocity against it) or a post content version (series CONTENT).
  *
  * Avro record io.tributary.system.MetricPoint.
  */
@@ -760,6 +760,10 @@ export interface MetricPoint {
   observed_at: number;
   /** The snapshot's known counters by field name (views, likes, comments, shares, engagements, followers, …); a null counter is absent, never 0. Avro default: {}. */
   counters: Record<string, number>;
+  /** The post's published_at the event was enriched with (post_age_hours), as known when it was first processed. Epoch milliseconds, UTC (timestamp-millis). Avro default: null. */
+  published_at: number | null;
+  /** The owning account's followers the event was enriched with (creator_tier), as known when it was first processed. Cross-entity facts are remembered with the event so that processing it again (a retry, a replay) enriches it identically, even when more is known by then. Avro default: null. */
+  creator_followers: number | null;
 }
 
 /**

@@ -10,6 +10,9 @@ export interface TimestampFields {
   isoStrings: readonly string[];
 }
 
+/** future-timestamps: how far ahead the timestamps move (400 days). */
+export const FUTURE_SHIFT_MS = 400 * 86_400_000;
+
 const COUNT_FIELD = /"([A-Za-z_]*(?:count|Count)|value|views|duration)":\s*("?)(\d+)\2/;
 
 export const HTML_ERROR_PAGE =
@@ -54,6 +57,23 @@ export function corruptBody(response: SimResponse, fault: ActiveFault, timestamp
         body = body.replaceAll(new RegExp(`"${key}":"([^"]+)"`, 'g'), (whole, iso: string) => {
           const ms = Date.parse(iso.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
           return Number.isNaN(ms) ? whole : `"${key}":${ms}`;
+        });
+      return { ...response, body };
+    }
+    case 'future-timestamps': {
+      // Every documented timestamp moved FUTURE_SHIFT_MS ahead, in its own format: what a platform clock error looks like.
+      let body = text;
+      for (const key of timestamps.epochSeconds)
+        body = body.replaceAll(
+          new RegExp(`"${key}":(\\d{9,10})\\b`, 'g'),
+          (_m, s: string) => `"${key}":${Number(s) + FUTURE_SHIFT_MS / 1000}`,
+        );
+      for (const key of timestamps.isoStrings)
+        body = body.replaceAll(new RegExp(`"${key}":"([^"]+)"`, 'g'), (whole, iso: string) => {
+          const ms = Date.parse(iso.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
+          if (Number.isNaN(ms)) return whole;
+          const shifted = new Date(ms + FUTURE_SHIFT_MS).toISOString().replace(/\.\d{3}Z$/, iso.endsWith('Z') ? 'Z' : '+0000');
+          return `"${key}":"${shifted}"`;
         });
       return { ...response, body };
     }

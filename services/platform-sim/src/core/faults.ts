@@ -23,6 +23,7 @@ export const FAULT_KINDS = [
   'nan-number',
   'duplicate-keys',
   'millisecond-timestamps',
+  'future-timestamps',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -35,6 +36,7 @@ export const BODY_FAULTS: readonly FaultKind[] = [
   'nan-number',
   'duplicate-keys',
   'millisecond-timestamps',
+  'future-timestamps',
 ];
 
 export interface FaultSpec {

@@ -200,6 +200,21 @@ describe('fault knobs', () => {
     assert.equal(ig.json.data[0].timestamp, Date.parse(igNormal.json.data[0].timestamp.replace('+0000', 'Z')));
   });
 
+  it('future-timestamps: every documented timestamp moves 400 days ahead in its own format', async () => {
+    const normal = await videoList();
+    sim.faults.set({ platform: 'tiktok', kind: 'future-timestamps', count: 1 });
+    const future = await videoList();
+    assert.equal(future.json.data.videos[0].create_time, normal.json.data.videos[0].create_time + 400 * 86_400);
+    const igNormal = await igMedia();
+    sim.faults.set({ platform: 'instagram', kind: 'future-timestamps', count: 1 });
+    const ig = await igMedia();
+    assert.match(ig.json.data[0].timestamp, /\+0000$/, 'the ISO format is kept');
+    assert.equal(
+      Date.parse(ig.json.data[0].timestamp.replace('+0000', 'Z')) - Date.parse(igNormal.json.data[0].timestamp.replace('+0000', 'Z')),
+      400 * 86_400_000,
+    );
+  });
+
   it('faults target one endpoint, can be listed and cleared, and can be set over HTTP', async () => {
     sim.faults.set({ platform: 'tiktok', kind: 'server-error', endpoint: 'user.info' });
     assert.equal((await videoList()).status, 200, 'another endpoint is unaffected');
