@@ -95,14 +95,11 @@ export const platformRetentionRules: Rule = (subject) => {
     const lag = platform === 'YOUTUBE' ? YOUTUBE_ANALYTICS_LAG_MS : platform === 'INSTAGRAM' ? INSTAGRAM_INSIGHTS_LAG_MS : undefined;
     const { end } = subject.event.period;
     if (lag !== undefined && observedAt - end < lag) {
-      flags.push(
-        finding(
-          'PERIOD_NOT_FINAL',
-          'INFO',
-          'period.end',
-          `period ended ${iso(end)}, ${span(observedAt - end)} before observation; ${platform} revises it for ${span(lag)}`,
-        ),
-      );
+      const when =
+        end > observedAt
+          ? `had not ended at observation (it ends ${iso(end)})`
+          : `ended ${iso(end)}, ${span(observedAt - end)} before observation`;
+      flags.push(finding('PERIOD_NOT_FINAL', 'INFO', 'period.end', `period ${when}; ${platform} revises it for ${span(lag)}`));
     }
   }
 

@@ -5,7 +5,7 @@
 import type { QualityFlag } from '@tributary/events';
 import { finding } from './catalogue.ts';
 import { measuredValues } from './counters.ts';
-import { show } from './subject.ts';
+import { iso, show, span } from './subject.ts';
 import type { Rule } from './subject.ts';
 
 /** Formats whose media has a length: a zero duration means the platform did not report it. */
@@ -30,7 +30,7 @@ export const rangeRules: Rule = (subject, settings) => {
   if (subject.kind === 'post-metrics' || subject.kind === 'account-metrics') {
     const { period } = subject.event;
     if (period !== null && period.end <= period.start) {
-      flags.push(finding('PERIOD_INVALID', 'HARD', 'period', `period ends at ${period.end}, not after its start ${period.start}`));
+      flags.push(finding('PERIOD_INVALID', 'HARD', 'period', `period ends ${iso(period.end)}, not after its start ${iso(period.start)}`));
     }
   }
 
@@ -82,7 +82,7 @@ export const rangeRules: Rule = (subject, settings) => {
           'DURATION_IMPLAUSIBLE',
           'WARN',
           'duration_ms',
-          `duration_ms ${show(post.duration_ms)} exceeds ${show(settings.maxDurationMs)}`,
+          `duration_ms ${show(post.duration_ms)} (${span(post.duration_ms)}) exceeds ${span(settings.maxDurationMs)}`,
         ),
       );
     } else if (post.duration_ms === 0 && TIMED_FORMATS.has(format)) {

@@ -79,7 +79,7 @@ export const requiredFieldRules: Rule = (subject) => {
           'EXTENSION_PLATFORM_MISMATCH',
           'WARN',
           `extensions.${slot}`,
-          `extension slot ${slot} is set on a ${envelope.platform} event`,
+          `extension slot ${slot} is set on an event of platform ${envelope.platform}`,
         ),
       );
     }
