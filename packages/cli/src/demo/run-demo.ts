@@ -94,7 +94,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     // A few of the platforms' bad days, so the resilience and quality paths have something to do.
     sim.faults.set({ platform: 'tiktok', kind: 'throttle', count: 3, retryAfterSeconds: 1 });
     sim.faults.set({ platform: 'instagram', kind: 'server-error', count: 2, status: 503 });
-    sim.faults.set({ platform: 'tiktok', kind: 'millisecond-timestamps', endpoint: 'video.list', count: 1 });
+    sim.faults.set({ platform: 'tiktok', kind: 'future-timestamps', endpoint: 'video.list', count: 1 });
     say(`✔ platform simulators up (seed tributary-demo-${runId}): ${options.accountsPerPlatform} accounts per platform`);
 
     const base = {
@@ -152,7 +152,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     });
     services.push(...sources);
     const ready = await Promise.all(sources.map((source) => source.ready));
-    const metricsUrls = ready.map((line) => String(line.health));
+    const metricsUrls = ready.map((line) => String(line.health).replace(/\/health$/, ''));
     const webhookUrl = (index: number): string | null =>
       typeof ready[index]?.webhooks === 'string' ? String(ready[index]!.webhooks) : null;
     if (webhookUrl(0)) sim.webhooks.setTarget('tiktok', `${webhookUrl(0)}/webhooks/tiktok`);

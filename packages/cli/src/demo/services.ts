@@ -41,6 +41,11 @@ export interface ManagedService {
 
 const ERROR_LEVEL = 50;
 
+/** pino writes levels as labels in Tributary's services (numbers by default elsewhere). */
+function isError(level: LogLine['level']): boolean {
+  return typeof level === 'number' ? level >= ERROR_LEVEL : level === 'error' || level === 'fatal';
+}
+
 export function startService(spec: ServiceSpec, logDirectory: string, readyTimeoutMs = 90_000): ManagedService {
   const logFile = join(logDirectory, `${spec.name}.log`);
   const log: WriteStream = createWriteStream(logFile, { flags: 'a' });
@@ -83,7 +88,7 @@ export function startService(spec: ServiceSpec, logDirectory: string, readyTimeo
       } catch {
         continue;
       }
-      if (typeof line.level === 'number' && line.level >= ERROR_LEVEL) errors.push(line);
+      if (isError(line.level)) errors.push(line);
       if (line.msg === spec.readyMessage) {
         clearTimeout(readyTimer);
         resolveReady(line);

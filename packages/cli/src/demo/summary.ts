@@ -30,19 +30,20 @@ const SINCE = '{since:DateTime64(3)}';
 export async function querySummary(clickhouse: ClickHouseClient, since: number): Promise<DemoSummary> {
   const counts = await rows<{ table: string; platform: string; rows: string }>(
     clickhouse,
-    `SELECT 'posts' AS table, platform, count() AS rows FROM posts FINAL WHERE collected_at >= ${SINCE} GROUP BY platform
+    `SELECT * FROM (
+     SELECT 'posts' AS table, platform, count() AS rows FROM posts FINAL WHERE collected_at >= ${SINCE} GROUP BY platform
      UNION ALL SELECT 'post_metrics', platform, count() FROM post_metrics FINAL WHERE collected_at >= ${SINCE} GROUP BY platform
      UNION ALL SELECT 'account_metrics', platform, count() FROM account_metrics FINAL WHERE collected_at >= ${SINCE} GROUP BY platform
      UNION ALL SELECT 'comments', platform, count() FROM comments FINAL WHERE collected_at >= ${SINCE} GROUP BY platform
      UNION ALL SELECT 'deletions', platform, count() FROM deletions FINAL WHERE collected_at >= ${SINCE} GROUP BY platform
-     UNION ALL SELECT 'quarantine', platform, count() FROM quarantine WHERE ingested_at >= ${SINCE} GROUP BY platform
+     UNION ALL SELECT 'quarantine', platform, count() FROM quarantine WHERE ingested_at >= ${SINCE} GROUP BY platform)
      ORDER BY table, platform`,
     since,
   );
   const topPosts = await rows<DemoSummary['topPosts'][number]>(
     clickhouse,
     `SELECT m.platform AS platform, m.post_id AS post_id, p.format AS format,
-            substring(coalesce(nullIf(p.title, ''), p.text, ''), 1, 48) AS title,
+            substringUTF8(replaceRegexpAll(coalesce(nullIf(p.title, ''), p.text, ''), '\\s+', ' '), 1, 40) AS title,
             round(m.engagement_rate, 4) AS engagement_rate, m.views AS views, m.creator_tier AS creator_tier
      FROM (SELECT * FROM post_metrics_latest FINAL WHERE collected_at >= ${SINCE} AND engagement_rate IS NOT NULL AND views >= 100) AS m
      LEFT JOIN (SELECT platform, post_id, format, title, text FROM posts FINAL) AS p ON p.platform = m.platform AND p.post_id = m.post_id
