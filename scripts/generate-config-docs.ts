@@ -14,6 +14,7 @@ import { instagramSourceSchema } from '@tributary/source-instagram';
 import { youtubeSourceSchema } from '@tributary/source-youtube';
 import { platformSimSchema } from '@tributary/platform-sim';
 import { enrichSchema } from '@tributary/transform-enrich';
+import { qualitySchema } from '@tributary/transform-quality';
 
 const sections: { title: string; intro: string; rows: SettingDescription[] }[] = [
   {
@@ -71,6 +72,12 @@ const sections: { title: string; intro: string; rows: SettingDescription[] }[] =
     intro:
       'Processor settings (`TRIBUTARY_ENRICH_*`), its health port and the enrichment options: history depth, language detection and user-defined JSONata transforms (services/transform-enrich/README.md); it also reads the shared Kafka, registry and telemetry settings.',
     rows: describeSchema(enrichSchema).filter((row) => /^(processor|http|enrich)\./.test(row.key)),
+  },
+  {
+    title: 'transform-quality (services/transform-quality)',
+    intro:
+      'Processor settings (`TRIBUTARY_QUALITY_*`), its health port and the quality tolerances and anomaly detection (rule catalogue: services/transform-quality/README.md); it also reads the shared Kafka, registry and telemetry settings.',
+    rows: describeSchema(qualitySchema).filter((row) => /^(processor|http|quality)\./.test(row.key)),
   },
   {
     title: 'Test harness',

@@ -88,7 +88,7 @@ export const qualityOptionsSchema: convict.Schema<QualityRuleSettings> = {
     env: `${ENV}_MAX_DURATION_MS`,
   },
   duplicateMemoryEvents: {
-    doc: 'Event ids remembered in memory for DUPLICATE_CONFLICT (the first content seen per id, oldest forgotten first; about 250 bytes each).',
+    doc: 'Event ids remembered in memory for DUPLICATE_CONFLICT (the first content seen per id, oldest forgotten first; about 400 bytes each, measured).',
     format: 'positive-int',
     default: defaults.duplicateMemoryEvents,
     env: `${ENV}_DUPLICATE_MEMORY_EVENTS`,

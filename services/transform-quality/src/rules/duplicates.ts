@@ -20,18 +20,19 @@ import { finding } from './catalogue.ts';
 import { measuredValues } from './counters.ts';
 import type { AssessedEvent } from './subject.ts';
 
-interface Fingerprint {
-  /** Field name → short hash of its value; a difference in one of these is a conflict (WARN). */
-  identity: Record<string, string>;
-  /** Hash of the measured values; a difference alone is a re-collection (INFO). */
-  measures: string;
-}
+/**
+ * `<field hash>,<field hash>,…|<measures hash>`: one short string per event id (a few hundred bytes
+ * with its key, measured), split only when two copies differ. Field hashes follow identityFieldsOf's
+ * order; a difference there is a conflict (WARN), a difference in the measured values alone a
+ * re-collection (INFO).
+ */
+type Fingerprint = string;
 
 function digest(value: unknown): string {
   return createHash('sha1')
     .update(JSON.stringify(value) ?? 'undefined')
     .digest('base64url')
-    .slice(0, 12);
+    .slice(0, 10);
 }
 
 function identityFieldsOf(subject: AssessedEvent): Record<string, unknown> {
@@ -52,10 +53,9 @@ function identityFieldsOf(subject: AssessedEvent): Record<string, unknown> {
 }
 
 function fingerprintOf(subject: AssessedEvent): Fingerprint {
-  const identity: Record<string, string> = {};
-  for (const [field, value] of Object.entries(identityFieldsOf(subject))) identity[field] = digest(value);
+  const identity = Object.values(identityFieldsOf(subject)).map(digest).join(',');
   const measures = subject.kind === 'post-metrics' || subject.kind === 'account-metrics' ? digest(measuredValues(subject)) : '';
-  return { identity, measures };
+  return `${identity}|${measures}`;
 }
 
 export interface DuplicateMemory {
@@ -79,11 +79,16 @@ export function createDuplicateMemory(capacity: number): DuplicateMemory {
         if (firstSeen.size > capacity) firstSeen.delete(firstSeen.keys().next().value as string);
         return [];
       }
-      const differing = Object.keys(fingerprint.identity).filter((field) => fingerprint.identity[field] !== first.identity[field]);
+      if (fingerprint === first) return [];
+      const [identity = '', measures] = fingerprint.split('|');
+      const [firstIdentity = '', firstMeasures] = first.split('|');
+      const firstFields = firstIdentity.split(',');
+      const fields = Object.keys(identityFieldsOf(subject));
+      const differing = identity.split(',').flatMap((hash, i) => (hash === firstFields[i] ? [] : [fields[i]!]));
       if (differing.length > 0) {
         return [finding('DUPLICATE_CONFLICT', 'WARN', differing[0]!, `event_id seen before with a different ${differing.join(', ')}`)];
       }
-      if (fingerprint.measures !== first.measures) {
+      if (measures !== firstMeasures) {
         return [
           finding('DUPLICATE_CONFLICT', 'INFO', null, 'event_id seen before with other metric values (re-collected within its slot)'),
         ];

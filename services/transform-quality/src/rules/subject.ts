@@ -47,7 +47,7 @@ export const DEFAULT_RULE_SETTINGS: QualityRuleSettings = {
   maxEngagementRate: 1,
   maxPlausibleCounter: 1e13,
   maxDurationMs: 24 * 3_600_000,
-  duplicateMemoryEvents: 100_000,
+  duplicateMemoryEvents: 50_000,
   anomaly: { windowSamples: 64, threshold: 3.5, minSamples: 8 },
 };
 
