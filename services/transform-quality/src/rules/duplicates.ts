@@ -5,8 +5,10 @@
 // reprocessing a record always gives the same verdict. What this rule catches is an event_id whose
 // content differs from the first copy seen:
 // - posts and comments have content-addressed ids (observation `content:<content version>`), so the
-//   fields every mapper versions (text, title, published_at, duration, owner; post, parent and text
-//   of comments) must not differ: WARN — a mapper versions the wrong fields, or ids collide;
+//   fields every mapper versions (owner, title and text of posts; post and text of comments) must
+//   not differ: WARN — a mapper versions the wrong fields, or ids collide. Fields some mappers leave
+//   out of the version are not compared: an Instagram comment webhook carries no comment time, so
+//   its published_at legitimately differs from the polled copy's;
 // - a metric snapshot's id names its collection slot, and re-collecting within the slot legitimately
 //   yields new values ("the newest collected_at wins"): INFO, unless the owning account differs (WARN).
 //
@@ -38,12 +40,12 @@ function digest(value: unknown): string {
 function identityFieldsOf(subject: AssessedEvent): Record<string, unknown> {
   switch (subject.kind) {
     case 'post': {
-      const { account_id, title, text, published_at, duration_ms } = subject.event;
-      return { account_id, title, text, published_at, duration_ms };
+      const { account_id, title, text } = subject.event;
+      return { account_id, title, text };
     }
     case 'comment': {
-      const { post_id, parent_comment_id, text, published_at } = subject.event;
-      return { post_id, parent_comment_id, text, published_at };
+      const { post_id, text } = subject.event;
+      return { post_id, text };
     }
     case 'post-metrics':
       return { account_id: subject.event.account_id, snapshot_bucket: subject.event.snapshot_bucket };
