@@ -51,6 +51,12 @@ export const qualityOptionsSchema: convict.Schema<QualityRuleSettings> = {
     default: defaults.futureSkewMs,
     env: `${ENV}_FUTURE_SKEW_MS`,
   },
+  futureHardMs: {
+    doc: 'A timestamp more than this after the event’s collected_at cannot be clock skew or a time-zone slip: TIMESTAMP_IN_FUTURE is HARD (quarantine) on any field, not only observed_at.',
+    format: 'positive-int',
+    default: defaults.futureHardMs,
+    env: `${ENV}_FUTURE_HARD_MS`,
+  },
   maxObservationLagMs: {
     doc: 'An observed_at more than this before collected_at is flagged OBSERVATION_DELAYED (TikTok retries webhooks for up to 72 h).',
     format: 'positive-int',

@@ -7,7 +7,7 @@ import { TributaryError } from '@tributary/errors';
 import type { QualityFlag } from '@tributary/events';
 
 /** Bump when a rule's condition, severity or weight changes. */
-export const RULESET_VERSION = '2026-11-24.1';
+export const RULESET_VERSION = '2026-11-24.2';
 
 export type Severity = 'HARD' | 'WARN' | 'INFO';
 

@@ -22,6 +22,8 @@ export interface AnomalySettings {
 export interface QualityRuleSettings {
   /** How far past collected_at a timestamp may lie before it is "in the future" (clock skew). */
   futureSkewMs: number;
+  /** A timestamp further than this past collected_at is corrupt, not skewed: HARD on any field. */
+  futureHardMs: number;
   /** How long before collected_at an observation may have been made before it is "delayed". */
   maxObservationLagMs: number;
   /** A counter falling by at most this fraction of its previous value is a revision (INFO). */
@@ -41,6 +43,7 @@ export interface QualityRuleSettings {
 
 export const DEFAULT_RULE_SETTINGS: QualityRuleSettings = {
   futureSkewMs: 5 * 60_000,
+  futureHardMs: 7 * 86_400_000,
   maxObservationLagMs: 72 * 3_600_000,
   counterDecreaseRatio: 0.01,
   counterDecreaseFloor: 10,

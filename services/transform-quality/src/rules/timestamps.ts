@@ -107,7 +107,7 @@ export const timestampRules: Rule = (subject, settings) => {
       flags.push(
         finding(
           'TIMESTAMP_IN_FUTURE',
-          series ? 'HARD' : 'WARN',
+          series || value > collectedAt + settings.futureHardMs ? 'HARD' : 'WARN',
           field,
           `${field} ${iso(value)} is ${span(value - collectedAt)} after collected_at ${iso(collectedAt)}`,
         ),
