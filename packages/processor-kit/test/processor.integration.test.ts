@@ -44,7 +44,13 @@ const COUNTING: ProcessorDefinition<ProcessorServiceSettings> = {
       const key = `${post.envelope.platform}:POST:${post.envelope.entity_id}:LIFETIME`;
       const previous = history.get(key);
       const snapshots = (previous?.snapshots ?? []).filter((point) => point.event_id !== post.envelope.event_id);
-      snapshots.push({ event_id: post.envelope.event_id, observed_at: post.envelope.observed_at, counters: {}, published_at: null, creator_followers: null });
+      snapshots.push({
+        event_id: post.envelope.event_id,
+        observed_at: post.envelope.observed_at,
+        counters: {},
+        published_at: null,
+        creator_followers: null,
+      });
       history.set(key, {
         platform: post.envelope.platform,
         entity_kind: 'POST',
