@@ -53,6 +53,9 @@ export function startService(spec: ServiceSpec, logDirectory: string, readyTimeo
   const child: ChildProcess = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', join(repoRoot(), spec.main)], {
     env: spec.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a Ctrl-C in the terminal reaches the demo only, which stops the
+    // services in order (sources, drain, the rest) instead of all at once.
+    detached: true,
   });
   const errors: LogLine[] = [];
   let resolveReady!: (line: LogLine) => void;
