@@ -19,7 +19,7 @@ describe('kafka/topic-admin (integration)', function () {
   before(async () => {
     stack = await useTestStack();
     admin = await connectTopicAdmin(stack.kafka, logger);
-    await admin.createTopics([{ name: topic, partitions: 2, replicationFactor: 'broker-default', config: {} }]);
+    await admin.createTopics([{ name: topic, partitions: 2, replicationFactor: 'broker-default', config: { 'retention.ms': '-1' } }]); // fixed past timestamps: no time-based retention mid-test
     const producer = await createProducer({ kafka: stack.kafka, logger, clientName: 'topic-admin-test' });
     try {
       // Partition 0: offsets 0..5 at T0 + offset hours; partition 1: two records at T0.

@@ -18,10 +18,17 @@ export function targetsOf(stack: TestStack): OperatorTargets {
   return { kafka: stack.kafka, registry: stack.registry, logger };
 }
 
+/**
+ * Topics for these tests. Their records carry fixed timestamps in the past, so time-based
+ * retention is off: otherwise the broker rolls and deletes them at its next retention check,
+ * in the middle of a test (seen on a loaded CI machine: the low watermark jumped to the end).
+ */
 export async function createTopics(stack: TestStack, topics: Array<{ name: string; partitions: number }>): Promise<void> {
   const admin = await connectTopicAdmin(stack.kafka, logger);
   try {
-    await admin.createTopics(topics.map((topic) => ({ ...topic, replicationFactor: 'broker-default' as const, config: {} })));
+    await admin.createTopics(
+      topics.map((topic) => ({ ...topic, replicationFactor: 'broker-default' as const, config: { 'retention.ms': '-1' } })),
+    );
   } finally {
     await admin.close();
   }
