@@ -147,12 +147,15 @@ export function describeSnapshot(snapshot: Snapshot, phase: string): string[] {
   ];
 }
 
-/** Redraws a block of lines on a terminal; on anything else prints a block every `everyMs`. */
-export function createProgressDisplay(stream: NodeJS.WriteStream, everyMs = 15_000): { show(lines: string[]): void; done(): void } {
+/** Redraws a block of lines on a terminal; on anything else prints a block every `everyMs` (and when forced). */
+export function createProgressDisplay(
+  stream: NodeJS.WriteStream,
+  everyMs = 15_000,
+): { show(lines: string[], force?: boolean): void; done(): void } {
   let drawn = 0;
   let lastPrinted = 0;
   return {
-    show(lines) {
+    show(lines, force = false) {
       if (stream.isTTY) {
         if (drawn > 0) {
           moveCursor(stream, 0, -drawn);
@@ -160,7 +163,7 @@ export function createProgressDisplay(stream: NodeJS.WriteStream, everyMs = 15_0
         }
         stream.write(`${lines.join('\n')}\n`);
         drawn = lines.length;
-      } else if (Date.now() - lastPrinted >= everyMs) {
+      } else if (force || Date.now() - lastPrinted >= everyMs) {
         stream.write(`${lines.join('\n')}\n`);
         lastPrinted = Date.now();
       }

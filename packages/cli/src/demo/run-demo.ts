@@ -181,6 +181,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     }
 
     // Stop collecting, then let the pipeline drain before stopping it.
+    display.show(describeSnapshot(last, 'collected · stopping the sources'), true);
     await Promise.all(sources.map((source) => source.stop(30_000)));
     const drainDeadline = Date.now() + (options.drainTimeoutMs ?? 90_000);
     let drained = false;
@@ -196,7 +197,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     }
     for (const service of services.slice(0, 3)) await service.stop(30_000);
     last = await takeSnapshot(progressSources).catch(() => last);
-    display.show(describeSnapshot(last, drained ? 'stopped · drained' : 'stopped · NOT fully drained'));
+    display.show(describeSnapshot(last, drained ? 'stopped · drained' : 'stopped · NOT fully drained'), true);
     display.done();
 
     const truth = sim.groundTruth();
