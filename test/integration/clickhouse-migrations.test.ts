@@ -536,7 +536,7 @@ describe('ClickHouse migrations and tables (integration)', function () {
   });
 
   describe('schema evolution: a new optional Avro field reaches a new column without losing events in flight', () => {
-    it('adds tiktok_is_ad through migration 0007 while old-shape inserts keep landing in both tables', async () => {
+    it('adds tiktok_is_ad through a new migration (0099) while old-shape inserts keep landing in both tables', async () => {
       // The evolved contract: TikTokPostExtension gains an optional is_ad (compatible both ways, ADR 0010).
       const oldSchema = EVENT_SCHEMAS['io.tributary.social.Post'].schema;
       const newSchema = structuredClone(oldSchema) as Record<string, unknown>;
@@ -581,7 +581,7 @@ describe('ClickHouse migrations and tables (integration)', function () {
 
       await until(5);
       writeFileSync(
-        join(dir, '0007_tiktok_post_is_ad.sql'),
+        join(dir, '0099_tiktok_post_is_ad.sql'),
         `-- TikTokPostExtension.is_ad → tiktok_is_ad. The view target first, then the landing table:
 -- SELECT * views pass a new landing column on as soon as the target has it.
 ALTER TABLE \${database}.posts ADD COLUMN IF NOT EXISTS tiktok_is_ad Nullable(Bool) DEFAULT NULL AFTER tiktok_music_id;
@@ -591,7 +591,7 @@ ALTER TABLE \${database}.landing_posts ADD COLUMN IF NOT EXISTS tiktok_is_ad Nul
       const evolved = await migrate(client, { database, directory: dir });
       assert.deepEqual(
         evolved.applied.map((m) => m.file),
-        ['0007_tiktok_post_is_ad.sql'],
+        ['0099_tiktok_post_is_ad.sql'],
       );
       const atMigration = inserted;
       await until(atMigration + 5);
