@@ -41,7 +41,9 @@ describe('npm run demo: the whole pipeline as processes, with progress and a sum
         'and curated or quarantined',
       );
       // Metric snapshots from every platform (the demo's future-dated TikTok page may hold all of a small account's posts back).
-      const platforms = new Set(result.summary.rows.filter((row) => row.table === 'post_metrics' && row.rows > 0).map((row) => row.platform));
+      const platforms = new Set(
+        result.summary.rows.filter((row) => row.table === 'post_metrics' && row.rows > 0).map((row) => row.platform),
+      );
       assert.deepEqual([...platforms].sort(), ['INSTAGRAM', 'TIKTOK', 'YOUTUBE']);
       assert.ok(
         result.summary.quarantine.some((row) => row.reason === 'TIMESTAMP_IN_FUTURE'),
