@@ -4,46 +4,14 @@
 // served is in the final tables, once; webhook deliveries (an Instagram comment, a TikTok
 // revocation) arrive through the signed receivers as canonical rows.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { startPlatformSim } from '@tributary/platform-sim';
 import type { PlatformSim } from '@tributary/platform-sim';
 import type { Sink } from '@tributary/sink-clickhouse';
 import { useTestStack, uniqueName } from '@tributary/testing';
 import type { TestStack } from '@tributary/testing';
-import { errorLines, isolatedRun, simulatorEnvironment, spawnSource, startRunSink } from './collection-fixture.ts';
+import { errorLines, freePort, isolatedRun, servedKeys, simulatorEnvironment, spawnSource, startRunSink } from './collection-fixture.ts';
 import type { IsolatedRun, SourceName, SourceProcess } from './collection-fixture.ts';
 import { delay, waitFor } from './kafka-runtime-fixture.ts';
-
-const POST_KINDS: Record<string, readonly string[]> = { tiktok: ['video'], instagram: ['media', 'story'], youtube: ['video'] };
-const ACCOUNT_KINDS: Record<string, string> = { tiktok: 'user', instagram: 'account', youtube: 'channel' };
-const PLATFORM: Record<string, string> = { tiktok: 'TIKTOK', instagram: 'INSTAGRAM', youtube: 'YOUTUBE' };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** What the simulators served, as the keys the final tables hold. */
-function expected(sim: PlatformSim): { posts: Set<string>; accounts: Set<string>; postsWithMetrics: Set<string>; comments: Set<string> } {
-  const truth = sim.groundTruth();
-  const posts = new Set<string>();
-  const accounts = new Set<string>();
-  const comments = new Set<string>();
-  for (const entity of truth.entities) {
-    const key = `${PLATFORM[entity.platform]}:${entity.id}`;
-    if (POST_KINDS[entity.platform]?.includes(entity.kind)) posts.add(key);
-    else if (ACCOUNT_KINDS[entity.platform] === entity.kind) accounts.add(key);
-    else if (entity.kind === 'comment') comments.add(key);
-  }
-  const postsWithMetrics = new Set(
-    truth.metrics.filter((metric) => POST_KINDS[metric.platform]?.includes(metric.kind)).map((m) => `${PLATFORM[m.platform]}:${m.id}`),
-  );
-  return { posts, accounts, postsWithMetrics, comments };
-}
 
 describe('collection end to end: simulators → three sources → Kafka → sink → ClickHouse (integration)', function () {
   this.timeout(300_000);
@@ -100,7 +68,7 @@ describe('collection end to end: simulators → three sources → Kafka → sink
 
     // Collection runs until everything served so far has landed (the simulators serve more as they are polled).
     const landed = async (): Promise<string[]> => {
-      const want = expected(sim);
+      const want = servedKeys(sim);
       const posts = await keys('SELECT platform, post_id AS id FROM posts FINAL');
       const withMetrics = await keys('SELECT DISTINCT platform, post_id AS id FROM post_metrics');
       const accounts = await keys('SELECT DISTINCT platform, account_id AS id FROM account_metrics');
@@ -116,7 +84,7 @@ describe('collection end to end: simulators → three sources → Kafka → sink
     assert.deepEqual(missing.slice(0, 20), [], `${missing.length} served items not in ClickHouse`);
 
     // Webhooks: a comment pushed by Instagram, a revocation pushed by TikTok.
-    const media = [...expected(sim).posts].find((key) => key.startsWith('INSTAGRAM:'))!.split(':')[1]!;
+    const media = [...servedKeys(sim).posts].find((key) => key.startsWith('INSTAGRAM:'))!.split(':')[1]!;
     const comment = await sim.webhooks.instagramComment(media);
     assert.equal(comment.status, 200, 'the Instagram delivery was acknowledged after persisting');
     const openId = credentials.tiktok.accounts[0]!.openId;
@@ -140,7 +108,7 @@ describe('collection end to end: simulators → three sources → Kafka → sink
 
     const final = await landed();
     assert.deepEqual(final.slice(0, 20), [], `${final.length} served items not in ClickHouse after the stop`);
-    const want = expected(sim);
+    const want = servedKeys(sim);
     const comments = await keys('SELECT platform, comment_id AS id FROM comments FINAL');
     const missingComments = [...want.comments].filter((key) => !comments.has(key));
     assert.deepEqual(missingComments.slice(0, 10), [], `${missingComments.length} served comments not in ClickHouse`);

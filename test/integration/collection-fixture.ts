@@ -3,6 +3,8 @@
 // source processes started from their main.ts with environment settings, and a sink that lands
 // the run's raw topics.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createClickHouseClient, migrate } from '@tributary/clickhouse';
@@ -10,8 +12,9 @@ import type { ClickHouseClient } from '@tributary/clickhouse';
 import { processEnvironment } from '@tributary/config';
 import { connectTopicAdmin } from '@tributary/kafka';
 import { sourceEnvironment } from '@tributary/platform-sim';
+import type { PlatformSim } from '@tributary/platform-sim';
 import { startSink } from '@tributary/sink-clickhouse';
-import type { Sink } from '@tributary/sink-clickhouse';
+import type { Sink, SinkOptions } from '@tributary/sink-clickhouse';
 import { uniqueName } from '@tributary/testing';
 import type { TestStack } from '@tributary/testing';
 import { quietLogger } from './kafka-runtime-fixture.ts';
@@ -74,27 +77,34 @@ export async function isolatedRun(stack: TestStack, name: string): Promise<Isola
   };
 }
 
+/** Sink options for tests: small batches, quick retries, no migrations (the run migrated its database). */
+export function testSinkOptions(options: Pick<SinkOptions, 'groupId' | 'topics'> & Partial<SinkOptions>): SinkOptions {
+  return {
+    deadLetterTopic: 'dlq.sink-clickhouse',
+    maxBatchRows: 2_000,
+    maxBatchBytes: 4 * 1024 * 1024,
+    maxBatchWaitMs: 200,
+    insertFormat: 'JSONEachRow',
+    fromBeginning: true,
+    sessionTimeoutMs: 10_000,
+    heartbeatIntervalMs: 1_000,
+    retryInitialDelayMs: 100,
+    retryMaxDelayMs: 1_000,
+    shutdownTimeoutMs: 10_000,
+    migrate: false,
+    crashPoint: '',
+    crashAfterInserts: 1,
+    ...options,
+  };
+}
+
 /** A sink landing the run's raw topics into the run's database. */
 export async function startRunSink(stack: TestStack, run: IsolatedRun): Promise<Sink> {
   return startSink({
-    options: {
+    options: testSinkOptions({
       groupId: uniqueName('collection-sink'),
       topics: Object.entries(RAW_TOPICS).map(([catalogue, schema]) => `${run.topics[catalogue]}=${schema}`),
-      deadLetterTopic: 'dlq.sink-clickhouse',
-      maxBatchRows: 2_000,
-      maxBatchBytes: 4 * 1024 * 1024,
-      maxBatchWaitMs: 200,
-      insertFormat: 'JSONEachRow',
-      fromBeginning: true,
-      sessionTimeoutMs: 10_000,
-      heartbeatIntervalMs: 1_000,
-      retryInitialDelayMs: 100,
-      retryMaxDelayMs: 1_000,
-      shutdownTimeoutMs: 10_000,
-      migrate: false,
-      crashPoint: '',
-      crashAfterInserts: 1,
-    },
+    }),
     kafka: stack.kafka,
     registry: stack.registry,
     clickhouse: run.clickhouse,
@@ -181,3 +191,39 @@ export function errorLines(source: SourceProcess): Array<Record<string, unknown>
 
 /** The settings that point source-<name> at the simulator (shared with the demo: @tributary/platform-sim). */
 export const simulatorEnvironment = sourceEnvironment;
+
+const POST_KINDS: Record<string, readonly string[]> = { tiktok: ['video'], instagram: ['media', 'story'], youtube: ['video'] };
+const ACCOUNT_KINDS: Record<string, string> = { tiktok: 'user', instagram: 'account', youtube: 'channel' };
+const PLATFORM: Record<string, string> = { tiktok: 'TIKTOK', instagram: 'INSTAGRAM', youtube: 'YOUTUBE' };
+
+/** A free loopback port (for a receiver whose URL must be known before it starts). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** What the simulators served, as the keys the final tables hold. */
+export function servedKeys(sim: PlatformSim): {
+  posts: Set<string>;
+  accounts: Set<string>;
+  postsWithMetrics: Set<string>;
+  comments: Set<string>;
+} {
+  const truth = sim.groundTruth();
+  const posts = new Set<string>();
+  const accounts = new Set<string>();
+  const comments = new Set<string>();
+  for (const entity of truth.entities) {
+    const key = `${PLATFORM[entity.platform]}:${entity.id}`;
+    if (POST_KINDS[entity.platform]?.includes(entity.kind)) posts.add(key);
+    else if (ACCOUNT_KINDS[entity.platform] === entity.kind) accounts.add(key);
+    else if (entity.kind === 'comment') comments.add(key);
+  }
+  const postsWithMetrics = new Set(
+    truth.metrics.filter((metric) => POST_KINDS[metric.platform]?.includes(metric.kind)).map((m) => `${PLATFORM[m.platform]}:${m.id}`),
+  );
+  return { posts, accounts, postsWithMetrics, comments };
+}

@@ -8,8 +8,6 @@
 //   2. Replay: moving transform-enrich back to the start of the raw topics reprocesses
 //      everything through enrich, quality and the sink, and the final tables do not change.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { avroType } from '@tributary/events';
 import type { EventSchemaName } from '@tributary/events';
 import { connectTopicAdmin, readQuarantineHeaders, readTopicToEnd } from '@tributary/kafka';
@@ -24,22 +22,11 @@ import type { TestStack } from '@tributary/testing';
 import { ENRICH, loadEnrichSettings } from '@tributary/transform-enrich';
 import { QUALITY, loadQualitySettings } from '@tributary/transform-quality';
 import { replay } from '../../packages/cli/src/operations/replay.ts';
-import { errorLines, simulatorEnvironment, spawnSource } from './collection-fixture.ts';
+import { errorLines, freePort, servedKeys, simulatorEnvironment, spawnSource, testSinkOptions } from './collection-fixture.ts';
 import type { IsolatedRun, SourceName, SourceProcess } from './collection-fixture.ts';
 import { delay, quietLogger, waitFor } from './kafka-runtime-fixture.ts';
 import { EVENT_SCHEMAS_BY_TYPE, isolatedPipeline } from './pipeline-fixture.ts';
 import type { IsolatedPipeline } from './pipeline-fixture.ts';
-
-const POST_KINDS: Record<string, readonly string[]> = { tiktok: ['video'], instagram: ['media', 'story'], youtube: ['video'] };
-const ACCOUNT_KINDS: Record<string, string> = { tiktok: 'user', instagram: 'account', youtube: 'channel' };
-const PLATFORM: Record<string, string> = { tiktok: 'TIKTOK', instagram: 'INSTAGRAM', youtube: 'YOUTUBE' };
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const TYPES = Object.keys(EVENT_SCHEMAS_BY_TYPE) as Array<keyof typeof EVENT_SCHEMAS_BY_TYPE>;
 const QUARANTINED_TYPES = TYPES.filter((type) => type !== 'deletions');
@@ -105,7 +92,7 @@ describe('pipeline end to end: simulators → sources → enrich → quality →
     enrich = await startProcessor(ENRICH, processorSettings(loadEnrichSettings(), groups.enrich), { logger: quietLogger });
     quality = await startProcessor(QUALITY, processorSettings(loadQualitySettings(), groups.quality), { logger: quietLogger });
     sink = await startSink({
-      options: {
+      options: testSinkOptions({
         groupId: groups.sink,
         topics: TYPES.map((type) => `${pipeline.topics[`social.curated.${type}`]}=${EVENT_SCHEMAS_BY_TYPE[type]}`),
         quarantineTopics: [
@@ -114,20 +101,7 @@ describe('pipeline end to end: simulators → sources → enrich → quality →
           pipeline.topics['dlq.transform-quality']!,
         ],
         deadLetterTopic: pipeline.topics['dlq.sink-clickhouse']!,
-        maxBatchRows: 2_000,
-        maxBatchBytes: 4 * 1024 * 1024,
-        maxBatchWaitMs: 200,
-        insertFormat: 'JSONEachRow',
-        fromBeginning: true,
-        sessionTimeoutMs: 10_000,
-        heartbeatIntervalMs: 1_000,
-        retryInitialDelayMs: 100,
-        retryMaxDelayMs: 1_000,
-        shutdownTimeoutMs: 10_000,
-        migrate: false,
-        crashPoint: '',
-        crashAfterInserts: 1,
-      },
+      }),
       kafka: stack.kafka,
       registry: stack.registry,
       clickhouse: pipeline.clickhouse,
@@ -255,22 +229,8 @@ describe('pipeline end to end: simulators → sources → enrich → quality →
     await Promise.all(sources.map((source) => source.running));
 
     // Collect until every served entity is in a curated table or was quarantined, and some posts have a second snapshot.
-    const served = (): { posts: Set<string>; accounts: Set<string>; postsWithMetrics: Set<string> } => {
-      const truth = sim.groundTruth();
-      const posts = new Set<string>();
-      const accounts = new Set<string>();
-      for (const entity of truth.entities) {
-        const key = `${PLATFORM[entity.platform]}:${entity.id}`;
-        if (POST_KINDS[entity.platform]?.includes(entity.kind)) posts.add(key);
-        else if (ACCOUNT_KINDS[entity.platform] === entity.kind) accounts.add(key);
-      }
-      const postsWithMetrics = new Set(
-        truth.metrics.filter((m) => POST_KINDS[m.platform]?.includes(m.kind)).map((m) => `${PLATFORM[m.platform]}:${m.id}`),
-      );
-      return { posts, accounts, postsWithMetrics };
-    };
     const missing = async (): Promise<string[]> => {
-      const want = served();
+      const want = servedKeys(sim);
       const held = await quarantined();
       const quarantinedPosts = new Set(held.filter((q) => q.type === 'posts').map((q) => q.key));
       const quarantinedMetrics = new Set(held.filter((q) => q.type === 'post-metrics').map((q) => q.key));
