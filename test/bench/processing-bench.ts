@@ -209,5 +209,5 @@ for (const result of results) {
 }
 out('');
 out(
-  'CPU is this process only (the broker, registry and any other process are not counted). The pass-through writes to the curated topics, which nothing in the benchmark reads.',
+  'Timed from the first record handled to the last (group joins and state loading left out). CPU is this process only (the broker, registry and any other process are not counted). The pass-through writes to the curated topics, which nothing in the benchmark reads.',
 );
