@@ -149,7 +149,7 @@ async function runQuery(
   response: QueryResponse,
   startedAt: bigint,
 ): Promise<void> {
-  const lease = request.session === undefined ? undefined : context.sessions.acquire(request.session);
+  const lease = request.session === undefined ? undefined : await context.sessions.acquire(request.session);
   const connection = lease?.connection ?? context.engine.connect();
   let restore: string | undefined;
   try {
@@ -163,6 +163,7 @@ async function runQuery(
     if (plan.data !== undefined) await runInsert(context, connection, request, plan, response, startedAt);
     else if (plan.shape.kind === 'select' && !request.waitEndOfQuery) await runStreamed(connection, request, plan, response, startedAt);
     else await runBuffered(connection, request, plan, response, startedAt);
+    lease?.answered();
   } finally {
     if (restore !== undefined) await connection.exec(restore, 'TSV').catch(() => undefined);
     if (lease !== undefined) lease.release();

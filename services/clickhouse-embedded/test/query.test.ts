@@ -291,6 +291,21 @@ describe('clickhouse-embedded: queries', () => {
     assert.equal(check.headers.get('x-clickhouse-exception-code'), '372');
   });
 
+  it('serves back-to-back queries of one session with per-query settings (sessions.test.ts proves the wait for cleanup)', async () => {
+    const session_id = `s-next-${Date.now()}`;
+    // Per-query settings make the server restore the session's settings after each answer.
+    for (let i = 0; i < 40; i++) {
+      const result = await client.query({
+        query: 'SELECT {i:UInt32} AS i',
+        query_params: { i },
+        format: 'JSONEachRow',
+        session_id,
+        clickhouse_settings: { max_threads: 1 + (i % 4) },
+      });
+      assert.deepEqual(await result.json(), [{ i }]);
+    }
+  });
+
   it('refuses a second running query with the same query_id', async () => {
     const first = client.query({ query: 'SELECT sleep(0.5)', query_id: 'same-id' });
     await new Promise((resolve) => setTimeout(resolve, 100));
