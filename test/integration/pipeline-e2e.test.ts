@@ -21,6 +21,7 @@ import { useTestStack, uniqueName } from '@tributary/testing';
 import type { TestStack } from '@tributary/testing';
 import { ENRICH, loadEnrichSettings } from '@tributary/transform-enrich';
 import { QUALITY, loadQualitySettings } from '@tributary/transform-quality';
+import { groupLag } from '../../packages/cli/src/demo/progress.ts';
 import { replay } from '../../packages/cli/src/operations/replay.ts';
 import { errorLines, freePort, servedKeys, simulatorEnvironment, spawnSource, testSinkOptions } from './collection-fixture.ts';
 import type { IsolatedRun, SourceName, SourceProcess } from './collection-fixture.ts';
@@ -151,23 +152,15 @@ describe('pipeline end to end: simulators → sources → enrich → quality →
   /** Sum over the groups of records not yet read. */
   async function pipelineLag(): Promise<number> {
     const admin = await connectTopicAdmin(stack.kafka, quietLogger);
+    const physical = (stage: string, types: readonly string[]): string[] =>
+      types.map((type) => pipeline.topics[`social.${stage}.${type}`]!);
     try {
-      let lag = 0;
-      const stages: Array<[string, string]> = [
-        ...TYPES.map((type): [string, string] => [groups.enrich, `social.raw.${type}`]),
-        ...TYPES.map((type): [string, string] => [groups.quality, `social.enriched.${type}`]),
-        ...TYPES.map((type): [string, string] => [groups.sink, `social.curated.${type}`]),
-        ...QUARANTINED_TYPES.map((type): [string, string] => [groups.sink, `social.quarantine.${type}`]),
-      ];
-      for (const [group, catalogue] of stages) {
-        const topic = pipeline.topics[catalogue]!;
-        const [ends, committed] = await Promise.all([admin.watermarks(topic), admin.groupOffsets(group, topic)]);
-        for (const { partition, high } of ends) {
-          const offset = Number(committed[partition] ?? '-1');
-          lag += Number(high) - Math.max(0, offset);
-        }
-      }
-      return lag;
+      const lags = await Promise.all([
+        groupLag(admin, groups.enrich, physical('raw', TYPES)),
+        groupLag(admin, groups.quality, physical('enriched', TYPES)),
+        groupLag(admin, groups.sink, [...physical('curated', TYPES), ...physical('quarantine', QUARANTINED_TYPES)]),
+      ]);
+      return lags.reduce((sum, lag) => sum + lag, 0);
     } finally {
       await admin.close();
     }

@@ -6,7 +6,7 @@ import { createClickHouseClient, migrate } from '@tributary/clickhouse';
 import type { ClickHouseClient } from '@tributary/clickhouse';
 import { TOPICS } from '@tributary/events';
 import { connectTopicAdmin } from '@tributary/kafka';
-import { uniqueName } from '@tributary/testing';
+import { createIsolatedTopics, uniqueName } from '@tributary/testing';
 import type { TestStack } from '@tributary/testing';
 import { quietLogger } from './kafka-runtime-fixture.ts';
 
@@ -42,20 +42,15 @@ export interface IsolatedPipeline {
 }
 
 export async function isolatedPipeline(stack: TestStack, name: string, partitions = 3): Promise<IsolatedPipeline> {
+  const { topics, overrides } = await createIsolatedTopics(stack, name, PIPELINE_TOPICS, {
+    partitions: (topic) => (COMPACTED.has(topic) || topic.startsWith('dlq.') ? 1 : partitions),
+    compacted: [...COMPACTED],
+  });
   const run = uniqueName(name, '_');
-  const topics: Record<string, string> = {};
-  // Dead-letter topics keep the dlq. prefix: the sink lands dlq.* topics as dead letters.
-  for (const topic of PIPELINE_TOPICS) topics[topic] = topic.startsWith('dlq.') ? `dlq.${run}.${topic.slice(4)}` : `test.${run}.${topic}`;
   const checkpointTopic = `test.${run}.collector-state`;
   const admin = await connectTopicAdmin(stack.kafka, quietLogger);
   try {
     await admin.createTopics([
-      ...Object.entries(topics).map(([catalogue, topic]) => ({
-        name: topic,
-        partitions: COMPACTED.has(catalogue) || catalogue.startsWith('dlq.') ? 1 : partitions,
-        replicationFactor: 'broker-default' as const,
-        config: COMPACTED.has(catalogue) ? { 'cleanup.policy': 'compact' } : ({} as Record<string, string>),
-      })),
       { name: checkpointTopic, partitions: 1, replicationFactor: 'broker-default', config: { 'cleanup.policy': 'compact' } },
     ]);
   } finally {
@@ -71,7 +66,7 @@ export async function isolatedPipeline(stack: TestStack, name: string, partition
   const clickhouse = createClickHouseClient({ ...stack.clickhouse, database }, 'pipeline-test');
   return {
     topics,
-    overrides: Object.entries(topics).map(([from, to]) => `${from}=${to}`),
+    overrides,
     checkpointTopic,
     database,
     clickhouse,

@@ -6,6 +6,7 @@
 // Error messages are scrubbed of secret-looking query parameters and cut to a bounded length.
 import { isTributaryError } from '@tributary/errors';
 import { scrubSecrets } from '@tributary/telemetry';
+import { headerText } from './records.ts';
 import type { ProducedRecord, RecordHeaders } from './records.ts';
 
 export const DLQ_HEADER_PREFIX = 'tributary-dlq-';
@@ -101,10 +102,9 @@ export function deadLetterRecord(original: OriginalRecord, context: DeadLetterCo
 export function readDeadLetterHeaders(headers: RecordHeaders): Record<keyof typeof DLQ_HEADERS, string> | undefined {
   const out: Partial<Record<keyof typeof DLQ_HEADERS, string>> = {};
   for (const [name, header] of Object.entries(DLQ_HEADERS) as Array<[keyof typeof DLQ_HEADERS, string]>) {
-    const value = headers[header];
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first === undefined) return undefined;
-    out[name] = first.toString();
+    const value = headerText(headers, header);
+    if (value === undefined) return undefined;
+    out[name] = value;
   }
   return out as Record<keyof typeof DLQ_HEADERS, string>;
 }

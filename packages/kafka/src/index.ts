@@ -15,6 +15,7 @@ export { createSchemaLookup } from './schema-lookup.ts';
 export type { SchemaLookup, RegisteredSchemaText } from './schema-lookup.ts';
 export { createSerde, avroTypeOf, invalidPaths } from './serde.ts';
 export type { AvroSchema, Decoded, Decoder, Encoder, Serde, SerdeOptions } from './serde.ts';
+export { headerText } from './records.ts';
 export type { ConsumedRecord, ProducedRecord, RecordHeaders, HeaderValue } from './records.ts';
 export { classifyKafkaError, isRebalanceError } from './kafka-errors.ts';
 export { createProducer, recordSizeBytes, DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_REQUEST_BYTES } from './producer.ts';

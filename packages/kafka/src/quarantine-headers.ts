@@ -3,6 +3,7 @@
 // original headers plus these, so tools and the ClickHouse quarantine table can say where it came
 // from and why without decoding it. A release (`tributary quarantine release`) re-produces the
 // value to the curated topic named in `curatedTopic`.
+import { headerText } from './records.ts';
 import type { RecordHeaders } from './records.ts';
 
 export const QUARANTINE_HEADER_PREFIX = 'tributary-quarantine-';
@@ -32,10 +33,9 @@ export type QuarantineHeaderName = keyof typeof QUARANTINE_HEADERS;
 export function readQuarantineHeaders(headers: RecordHeaders): Record<QuarantineHeaderName, string> | undefined {
   const out: Partial<Record<QuarantineHeaderName, string>> = {};
   for (const [name, header] of Object.entries(QUARANTINE_HEADERS) as Array<[QuarantineHeaderName, string]>) {
-    const value = headers[header];
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first === undefined) return undefined;
-    out[name] = first.toString();
+    const value = headerText(headers, header);
+    if (value === undefined) return undefined;
+    out[name] = value;
   }
   return out as Record<QuarantineHeaderName, string>;
 }

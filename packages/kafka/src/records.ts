@@ -6,6 +6,13 @@ export type HeaderValue = Buffer | string;
 /** Kafka record headers; a key sent several times arrives as an array. */
 export type RecordHeaders = Record<string, HeaderValue | HeaderValue[] | undefined>;
 
+/** The first value of a header as text; undefined when absent. */
+export function headerText(headers: RecordHeaders, name: string): string | undefined {
+  const value = headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first?.toString();
+}
+
 export interface ProducedRecord {
   topic: string;
   /**

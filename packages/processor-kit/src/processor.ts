@@ -11,7 +11,7 @@
 import { TributaryError, isTributaryError } from '@tributary/errors';
 import { EVENT_SCHEMAS, TOPICS } from '@tributary/events';
 import type { EventSchemaName } from '@tributary/events';
-import { createProducer, createSerde, runConsumer } from '@tributary/kafka';
+import { createProducer, createSerde, headerText, runConsumer } from '@tributary/kafka';
 import type {
   ConsumedRecord,
   ConsumerRuntime,
@@ -116,11 +116,12 @@ function catalogueSchema(topic: string): { name: EventSchemaName; subject: strin
   return { name: definition.valueSchema, subject: definition.valueSubject };
 }
 
-function headerText(headers: RecordHeaders): Record<string, string> {
+/** Every header by its first value, as text. */
+function headersAsText(headers: RecordHeaders): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) out[name] = first.toString();
+  for (const name of Object.keys(headers)) {
+    const value = headerText(headers, name);
+    if (value !== undefined) out[name] = value;
   }
   return out;
 }
@@ -228,7 +229,7 @@ export async function startProcessor<S extends ProcessorServiceSettings>(
             partition: record.partition,
             offset: record.offset,
             key: record.key,
-            headers: headerText(record.headers),
+            headers: headersAsText(record.headers),
             timestamp: record.timestamp,
             schema,
           });

@@ -9,12 +9,12 @@ import { repoRoot } from '@tributary/config';
 import { TributaryError } from '@tributary/errors';
 import { EVENT_SCHEMAS, avroType, computeEventId } from '@tributary/events';
 import type { EntityHistory, Post } from '@tributary/events';
-import { DLQ_HEADERS, connectTopicAdmin, createProducer, createSerde, readDeadLetterHeaders, readTopicToEnd } from '@tributary/kafka';
+import { DLQ_HEADERS, createProducer, createSerde, readDeadLetterHeaders, readTopicToEnd } from '@tributary/kafka';
 import type { Producer, Serde, TopicRecord } from '@tributary/kafka';
 import { createLogger } from '@tributary/telemetry';
-import { useTestStack, uniqueName } from '@tributary/testing';
+import { createIsolatedTopics, uniqueName, useTestStack } from '@tributary/testing';
 import type { TestStack } from '@tributary/testing';
-import { processorSchema, startProcessor } from '../src/index.ts';
+import { startProcessor } from '../src/index.ts';
 import type { ProcessorDefinition, ProcessorHandle, ProcessorServiceSettings } from '../src/index.ts';
 
 const logger = createLogger({ serviceName: 'processor-kit-test', level: 'error' });
@@ -89,34 +89,19 @@ describe('processor-kit: processors on the consumer runtime (integration)', func
   });
 
   async function isolated(): Promise<{ settings: ProcessorServiceSettings; topics: Record<string, string> }> {
-    const run = uniqueName('proc', '_');
-    const topics: Record<string, string> = {
-      'social.raw.posts': `test.${run}.raw-posts`,
-      'social.enriched.posts': `test.${run}.enriched-posts`,
-      'dlq.transform-enrich': `test.${run}.dlq`,
-      [STATE]: `test.${run}.state`,
-    };
-    const admin = await connectTopicAdmin(stack.kafka, logger);
-    try {
-      await admin.createTopics(
-        Object.entries(topics).map(([catalogue, name]) => ({
-          name,
-          partitions: catalogue === 'social.raw.posts' ? 3 : 1,
-          replicationFactor: 'broker-default' as const,
-          config: catalogue === STATE ? { 'cleanup.policy': 'compact' } : ({} as Record<string, string>),
-        })),
-      );
-    } finally {
-      await admin.close();
-    }
+    const { topics, overrides } = await createIsolatedTopics(
+      stack,
+      'proc',
+      ['social.raw.posts', 'social.enriched.posts', 'dlq.transform-enrich', STATE],
+      { partitions: (name) => (name === 'social.raw.posts' ? 3 : 1), compacted: [STATE] },
+    );
     const defaults = {
       groupId: uniqueName('proc-group'),
-      topicOverrides: Object.entries(topics).map(([from, to]) => `${from}=${to}`),
+      topicOverrides: overrides,
       maxBatchRecords: 100,
       fromBeginning: true,
       shutdownDeadlineMs: 5_000,
     };
-    void processorSchema; // the schema's defaults are covered by the settings test
     return {
       topics,
       settings: {

@@ -11,8 +11,8 @@ import type { FailedRecordFacts, LandedSchemaName } from '@tributary/clickhouse'
 import { TributaryError } from '@tributary/errors';
 import { TOPICS } from '@tributary/events';
 import type { QualityAssessment } from '@tributary/events';
-import { DLQ_HEADERS, QUARANTINE_HEADERS } from '@tributary/kafka';
-import type { OriginalRecord, RecordHeaders } from '@tributary/kafka';
+import { DLQ_HEADERS, QUARANTINE_HEADERS, headerText } from '@tributary/kafka';
+import type { OriginalRecord } from '@tributary/kafka';
 
 export const QUARANTINE_TOPIC_PREFIX = 'social.quarantine.';
 /** The catalogue's naming rule for dead-letter topics: dlq.<service>. */
@@ -55,13 +55,6 @@ export interface DecodedFailedEvent {
     quality?: QualityAssessment | null;
   };
   schemaId: number;
-}
-
-/** The first value of a header as text; undefined when absent. */
-export function headerText(headers: RecordHeaders, name: string): string | undefined {
-  const value = headers[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first?.toString();
 }
 
 const TRACEPARENT_HEADER = 'traceparent';

@@ -9,7 +9,6 @@ export {
   catalogueFailedTopics,
   deadLetterFacts,
   deadLetterSchemas,
-  headerText,
   parseFailedTopicEntry,
   quarantinedFacts,
 } from './failed-records.ts';

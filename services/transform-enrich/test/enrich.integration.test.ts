@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { EVENT_SCHEMAS, avroType, computeEventId } from '@tributary/events';
 import type { AccountMetricsSnapshot, Comment, Deletion, EventSchemaName, Post, PostMetricsSnapshot } from '@tributary/events';
-import { connectTopicAdmin, createProducer, createSerde, readDeadLetterHeaders, readTopicToEnd } from '@tributary/kafka';
+import { createProducer, createSerde, readDeadLetterHeaders, readTopicToEnd } from '@tributary/kafka';
 import type { Producer, Serde, TopicRecord } from '@tributary/kafka';
 import { startProcessor } from '@tributary/processor-kit';
 import type { ProcessorHandle } from '@tributary/processor-kit';
 import { createLogger } from '@tributary/telemetry';
-import { useTestStack, uniqueName } from '@tributary/testing';
+import { createIsolatedTopics, uniqueName, useTestStack } from '@tributary/testing';
 import type { TestStack } from '@tributary/testing';
 import { ENRICH, ENRICH_ROUTES, ENRICH_STATE_TOPIC, loadEnrichSettings, rawExamples } from '../src/index.ts';
 import type { EnrichInputTopic, EnrichSettings } from '../src/index.ts';
@@ -51,34 +51,24 @@ describe('transform-enrich (integration)', function () {
 
   /** Unique raw, enriched, dead-letter and state topics, created here, and settings pointing at them. */
   async function isolated(env: Record<string, string> = {}): Promise<{ settings: EnrichSettings; topics: Record<string, string> }> {
-    const run = uniqueName('enrich', '_');
-    const catalogue = [
-      ...Object.keys(ENRICH_ROUTES),
-      ...Object.values(ENRICH_ROUTES).map((route) => route.output),
-      'dlq.transform-enrich',
-      ENRICH_STATE_TOPIC,
-    ];
-    const topics = Object.fromEntries(catalogue.map((name) => [name, `test.${run}.${name}`]));
-    const admin = await connectTopicAdmin(stack.kafka, logger);
-    try {
-      await admin.createTopics(
-        catalogue.map((name) => ({
-          name: topics[name]!,
-          partitions: name.startsWith('social.raw.') ? 2 : 1,
-          replicationFactor: 'broker-default' as const,
-          config: name === ENRICH_STATE_TOPIC ? { 'cleanup.policy': 'compact' } : ({} as Record<string, string>),
-        })),
-      );
-    } finally {
-      await admin.close();
-    }
+    const { topics, overrides } = await createIsolatedTopics(
+      stack,
+      'enrich',
+      [
+        ...Object.keys(ENRICH_ROUTES),
+        ...Object.values(ENRICH_ROUTES).map((route) => route.output),
+        'dlq.transform-enrich',
+        ENRICH_STATE_TOPIC,
+      ],
+      { partitions: (name) => (name.startsWith('social.raw.') ? 2 : 1), compacted: [ENRICH_STATE_TOPIC] },
+    );
     const defaults = loadEnrichSettings({ env: { TRIBUTARY_ENRICH_HTTP_PORT: '0', ...env } });
     const settings: EnrichSettings = {
       ...defaults,
       processor: {
         ...defaults.processor,
         groupId: uniqueName('enrich-group'),
-        topicOverrides: Object.entries(topics).map(([from, to]) => `${from}=${to}`),
+        topicOverrides: overrides,
         maxBatchRecords: 50,
         shutdownDeadlineMs: 5_000,
       },

@@ -6,19 +6,12 @@
 import assert from 'node:assert/strict';
 import { EVENT_SCHEMAS, TOPICS, avroType } from '@tributary/events';
 import type { EventSchemaName, PostMetricsSnapshot, VelocityBaseline } from '@tributary/events';
-import {
-  connectTopicAdmin,
-  createProducer,
-  createSerde,
-  readDeadLetterHeaders,
-  readQuarantineHeaders,
-  readTopicToEnd,
-} from '@tributary/kafka';
+import { createProducer, createSerde, readDeadLetterHeaders, readQuarantineHeaders, readTopicToEnd } from '@tributary/kafka';
 import type { Producer, Serde, TopicRecord } from '@tributary/kafka';
 import { startProcessor } from '@tributary/processor-kit';
 import type { ProcessorHandle } from '@tributary/processor-kit';
 import { createLogger } from '@tributary/telemetry';
-import { uniqueName, useTestStack } from '@tributary/testing';
+import { createIsolatedTopics, uniqueName, useTestStack } from '@tributary/testing';
 import type { TestStack } from '@tributary/testing';
 import { QUALITY, QUALITY_ROUTES, QUALITY_STATE_TOPIC, RULESET_VERSION, loadQualitySettings } from '../src/index.ts';
 import type { QualitySettings } from '../src/index.ts';
@@ -70,27 +63,13 @@ describe('transform-quality on the stack (integration)', function () {
 
   /** Every topic the processor touches, redirected to fresh ones. */
   async function isolated(): Promise<{ settings: QualitySettings; topics: Record<string, string> }> {
-    const run = uniqueName('quality', '_');
     const catalogue = new Set<string>([QUALITY_STATE_TOPIC, 'dlq.transform-quality']);
     for (const [input, route] of Object.entries(QUALITY_ROUTES)) {
       catalogue.add(input);
       catalogue.add(route.curated);
       if ('quarantine' in route) catalogue.add(route.quarantine);
     }
-    const topics = Object.fromEntries([...catalogue].map((name) => [name, `test.${run}.${name}`]));
-    const admin = await connectTopicAdmin(stack.kafka, logger);
-    try {
-      await admin.createTopics(
-        Object.entries(topics).map(([name, physical]) => ({
-          name: physical,
-          partitions: 1,
-          replicationFactor: 'broker-default' as const,
-          config: name === QUALITY_STATE_TOPIC ? { 'cleanup.policy': 'compact' } : ({} as Record<string, string>),
-        })),
-      );
-    } finally {
-      await admin.close();
-    }
+    const { topics, overrides } = await createIsolatedTopics(stack, 'quality', catalogue, { compacted: [QUALITY_STATE_TOPIC] });
     const defaults = loadQualitySettings({ env: {}, files: [] });
     return {
       topics,
@@ -99,7 +78,7 @@ describe('transform-quality on the stack (integration)', function () {
         processor: {
           ...defaults.processor,
           groupId: uniqueName('quality-group'),
-          topicOverrides: Object.entries(topics).map(([from, to]) => `${from}=${to}`),
+          topicOverrides: overrides,
           maxBatchRecords: 50,
           shutdownDeadlineMs: 5_000,
         },

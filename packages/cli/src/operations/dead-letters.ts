@@ -11,7 +11,7 @@ import type { ProducedRecord, RecordHeaders, TopicAdmin } from '@tributary/kafka
 import { audited } from './audit.ts';
 import { createValueDecoder } from './decode.ts';
 import type { DecodedValue } from './decode.ts';
-import { plannedTopics, reproduce } from './reproduce.ts';
+import { plannedTopics, reproduce, splitReproducible } from './reproduce.ts';
 import type { ReproducedTopic } from './reproduce.ts';
 import { headersAsText, parseInstant, parsePartitionOffsets } from './selection.ts';
 import type { RecordCoordinates } from './selection.ts';
@@ -164,17 +164,10 @@ export async function redriveDeadLetters(
   letters: readonly DeadLetter[],
   options: { dryRun: boolean; selection: string },
 ): Promise<RedriveResult> {
-  const skipped: RedriveResult['skipped'] = [];
-  const sources: ScannedRecord[] = [];
-  const outgoing: ProducedRecord[] = [];
-  for (const { record } of letters) {
-    const produced = redriveRecord(record);
-    if (!produced) skipped.push({ topic: record.topic, partition: record.partition, offset: record.offset });
-    else {
-      sources.push(record);
-      outgoing.push(produced);
-    }
-  }
+  const { sources, outgoing, skipped } = splitReproducible(
+    letters.map(({ record }) => record),
+    redriveRecord,
+  );
   const planned = plannedTopics(outgoing);
   if (options.dryRun || outgoing.length === 0)
     return { dryRun: options.dryRun, actionId: null, selected: letters.length, redriven: 0, skipped, targets: planned, note: REDRIVE_NOTE };

@@ -10,7 +10,7 @@ import { QUARANTINE_HEADER_PREFIX, readQuarantineHeaders } from '@tributary/kafk
 import type { ProducedRecord, RecordHeaders } from '@tributary/kafka';
 import { createValueDecoder } from './decode.ts';
 import type { DecodedValue } from './decode.ts';
-import { plannedTopics, reproduce } from './reproduce.ts';
+import { plannedTopics, reproduce, splitReproducible } from './reproduce.ts';
 import type { ReproducedTopic } from './reproduce.ts';
 import { headersAsText } from './selection.ts';
 import type { RecordCoordinates } from './selection.ts';
@@ -158,17 +158,10 @@ export async function releaseQuarantined(
   events: readonly QuarantinedEvent[],
   options: { dryRun: boolean; selection: string },
 ): Promise<ReleaseResult> {
-  const skipped: ReleaseResult['skipped'] = [];
-  const sources: ScannedRecord[] = [];
-  const outgoing: ProducedRecord[] = [];
-  for (const { record } of events) {
-    const produced = releaseRecord(record);
-    if (!produced) skipped.push({ topic: record.topic, partition: record.partition, offset: record.offset });
-    else {
-      sources.push(record);
-      outgoing.push(produced);
-    }
-  }
+  const { sources, outgoing, skipped } = splitReproducible(
+    events.map(({ record }) => record),
+    releaseRecord,
+  );
   const planned = plannedTopics(outgoing);
   if (options.dryRun || outgoing.length === 0)
     return { dryRun: options.dryRun, actionId: null, selected: events.length, released: 0, skipped, targets: planned };

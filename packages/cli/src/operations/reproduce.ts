@@ -14,6 +14,25 @@ export interface ReproducedTopic {
   partitions: Array<{ partition: number; firstOffset: string }>;
 }
 
+/** The selected records split into those `map` can re-produce (with their outgoing records, same order) and those it cannot. */
+export function splitReproducible(
+  records: readonly ScannedRecord[],
+  map: (record: ScannedRecord) => ProducedRecord | undefined,
+): { sources: ScannedRecord[]; outgoing: ProducedRecord[]; skipped: Array<{ topic: string; partition: number; offset: string }> } {
+  const sources: ScannedRecord[] = [];
+  const outgoing: ProducedRecord[] = [];
+  const skipped: Array<{ topic: string; partition: number; offset: string }> = [];
+  for (const record of records) {
+    const produced = map(record);
+    if (!produced) skipped.push({ topic: record.topic, partition: record.partition, offset: record.offset });
+    else {
+      sources.push(record);
+      outgoing.push(produced);
+    }
+  }
+  return { sources, outgoing, skipped };
+}
+
 /** What a dry run reports: the records per target topic. */
 export function plannedTopics(outgoing: readonly ProducedRecord[]): ReproducedTopic[] {
   return [...Map.groupBy(outgoing, (record) => record.topic)].map(([topic, records]) => ({

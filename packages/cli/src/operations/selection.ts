@@ -52,12 +52,6 @@ export function parseCount(text: string, option: string): number {
   return value;
 }
 
-/** First value of a header as text. */
-export function headerText(value: Buffer | string | Array<Buffer | string> | undefined): string | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? undefined : first.toString();
-}
-
 /** A human-readable account of the filters, for the audit record's `selection`. */
 export function describeSelection(parts: Record<string, string | number | string[] | undefined>): string {
   return (
